@@ -1,0 +1,129 @@
+"""
+Seed the demo: people, two courses, enrollments and course roles, announced to Mentora with the platform's events.
+
+Safe to run again: the platform's events are replayed (Mentora's receivers are idempotent) and users are reused.
+"""
+from datetime import datetime, timedelta, timezone
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from opaque_keys.edx.keys import CourseKey
+from openedx_events.content_authoring.data import CourseCatalogData, CourseScheduleData
+from openedx_events.content_authoring.data import CourseData as AuthoringCourseData
+from openedx_events.content_authoring.signals import COURSE_CATALOG_INFO_CHANGED, COURSE_CREATED
+from openedx_events.learning.data import (
+    CourseAccessRoleData,
+    CourseData,
+    CourseEnrollmentData,
+    UserData,
+    UserPersonalData,
+)
+from openedx_events.learning.signals import (
+    COURSE_ACCESS_ROLE_ADDED,
+    COURSE_ENROLLMENT_CHANGED,
+    COURSE_ENROLLMENT_CREATED,
+    COURSE_UNENROLLMENT_COMPLETED,
+)
+
+from devsite.people import COURSE_KEY, COURSE_TITLE, PEOPLE, SECOND_COURSE_KEY, SECOND_COURSE_TITLE
+from mentora_plugin.host import api
+
+
+def user_data(user) -> UserData:
+    """The platform's event representation of a user."""
+    return UserData(
+        id=user.pk,
+        is_active=user.is_active,
+        pii=UserPersonalData(username=user.username, email=user.email, name=user.get_full_name()),
+    )
+
+
+def announce_course(course_key: CourseKey, title: str, start: datetime) -> None:
+    """What Studio sends when a course is created, then published."""
+    COURSE_CREATED.send_event(course=AuthoringCourseData(course_key=course_key))
+    COURSE_CATALOG_INFO_CHANGED.send_event(
+        catalog_info=CourseCatalogData(
+            course_key=course_key,
+            name=title,
+            schedule_data=CourseScheduleData(start=start, pacing="instructor", end=start + timedelta(days=120)),
+        )
+    )
+
+
+def enroll(user, course_key: CourseKey, title: str, mode: str) -> None:
+    """What the LMS sends on every enroll: CHANGED, then CREATED."""
+    enrollment = CourseEnrollmentData(
+        user=user_data(user),
+        course=CourseData(course_key=course_key, display_name=title),
+        mode=mode,
+        is_active=True,
+        creation_date=datetime.now(timezone.utc),
+    )
+    COURSE_ENROLLMENT_CHANGED.send_event(enrollment=enrollment)
+    COURSE_ENROLLMENT_CREATED.send_event(enrollment=enrollment)
+
+
+def unenroll(user, course_key: CourseKey, title: str, mode: str) -> None:
+    """What the LMS sends when a learner leaves a course."""
+    enrollment = CourseEnrollmentData(
+        user=user_data(user),
+        course=CourseData(course_key=course_key, display_name=title),
+        mode=mode,
+        is_active=False,
+        creation_date=datetime.now(timezone.utc),
+    )
+    COURSE_ENROLLMENT_CHANGED.send_event(enrollment=enrollment)
+    COURSE_UNENROLLMENT_COMPLETED.send_event(enrollment=enrollment)
+
+
+def add_role(user, course_key: CourseKey, role: str) -> None:
+    """What the LMS sends when course staff add someone to the course team."""
+    COURSE_ACCESS_ROLE_ADDED.send_event(
+        course_access_role_data=CourseAccessRoleData(
+            user=user_data(user), org_key=course_key.org, course_key=course_key, role=role
+        )
+    )
+
+
+class Command(BaseCommand):
+    help = "Seed the Mentora demo with people, courses, enrollments and roles, through the platform's events."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        users = {}
+        for username, (name, _description, platform_staff) in PEOPLE.items():
+            first, _, last = name.partition(" ")
+            user, _ = get_user_model().objects.update_or_create(
+                username=username,
+                defaults={
+                    "email": f"{username}@example.com",
+                    "first_name": first,
+                    "last_name": last,
+                    "is_staff": platform_staff,
+                    "is_superuser": platform_staff,
+                },
+            )
+            user.set_unusable_password()
+            user.save()
+            users[username] = user
+
+        course = CourseKey.from_string(COURSE_KEY)
+        second = CourseKey.from_string(SECOND_COURSE_KEY)
+        start = datetime(2026, 9, 1, tzinfo=timezone.utc)
+        announce_course(course, COURSE_TITLE, start)
+        announce_course(second, SECOND_COURSE_TITLE, start + timedelta(days=30))
+
+        enroll(users["alice"], course, COURSE_TITLE, "verified")
+        enroll(users["alice"], second, SECOND_COURSE_TITLE, "audit")
+        enroll(users["bruno"], course, COURSE_TITLE, "audit")
+        enroll(users["chloe"], course, COURSE_TITLE, "audit")
+        unenroll(users["chloe"], course, COURSE_TITLE, "audit")
+        enroll(users["tariq"], course, COURSE_TITLE, "honor")
+        add_role(users["sofia"], course, "staff")
+        add_role(users["ines"], course, "instructor")
+        add_role(users["ines"], second, "instructor")
+
+        api.grant_trainer_role(course, users["tariq"], granted_by=users["sofia"], reason="Ten years of mentoring data teams.")
+        api.grant_trainer_role(second, users["tariq"], granted_by=users["ines"], reason="Leads the data projects.")
+        self.stdout.write(self.style.SUCCESS(f"Demo seeded: {len(users)} people, 2 courses."))

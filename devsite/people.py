@@ -1,0 +1,18 @@
+"""The demo's cast and its course: who a newcomer can sign in as, and what each of them shows."""
+from django.utils.translation import gettext_lazy as _
+
+COURSE_KEY = "course-v1:MentoraDemo+MENT101+2026"
+COURSE_TITLE = "Mentoring in Practice"
+SECOND_COURSE_KEY = "course-v1:MentoraDemo+DATA201+2026"
+SECOND_COURSE_TITLE = "Data Projects with a Mentor"
+
+#: username -> (full name, what they are in the demo, platform staff?)
+PEOPLE = {
+    "alice": ("Alice Martin", _("Learner, enrolled (verified)"), False),
+    "bruno": ("Bruno Leroy", _("Learner, enrolled (audit)"), False),
+    "chloe": ("Chloé Dubois", _("Learner who left the course"), False),
+    "tariq": ("Tariq Benali", _("Trainer, granted by course staff"), False),
+    "sofia": ("Sofia Rossi", _("Course staff"), False),
+    "ines": ("Inès Moreau", _("Course instructor"), False),
+    "admin": ("Ada Admin", _("Platform staff"), True),
+}

@@ -1,0 +1,122 @@
+"""
+Settings of the demo site, built the way the LMS builds its own (``lms/envs/common.py``): a base list of apps,
+then every installed plugin app from the ``lms.djangoapp`` entry points, then the plugins' settings.
+"""
+import os
+from pathlib import Path
+
+from edx_django_utils.plugins import add_plugins, get_plugin_apps
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(os.environ.get("MENTORA_DEMO_VAR", BASE_DIR / ".cache" / "demo"))
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+SECRET_KEY = os.environ.get("MENTORA_DEMO_SECRET_KEY", "mentora-demo-only-not-secret")
+DEBUG = os.environ.get("MENTORA_DEMO_DEBUG", "1") == "1"
+ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "djpyfs",
+    "workbench",
+    "devsite",
+]
+# The LMS's way: every app that an installed package declares under the lms.djangoapp entry point.
+INSTALLED_APPS.extend(get_plugin_apps("lms.djangoapp"))
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "edx_django_utils.cache.middleware.RequestCacheMiddleware",
+    "edx_rest_framework_extensions.auth.jwt.middleware.JwtAuthCookieMiddleware",
+    "devsite.middleware.WorkbenchAsSignedInUserMiddleware",
+]
+
+ROOT_URLCONF = "devsite.urls"
+WSGI_APPLICATION = None
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.debug",
+                "django.template.context_processors.i18n",
+                "django.template.context_processors.request",
+                "django.template.context_processors.static",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": os.environ.get("MENTORA_DEMO_DB", str(VAR_DIR / "demo.sqlite3")),
+        "OPTIONS": {"timeout": 20},
+    }
+}
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "mentora-demo"}}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+LOGIN_URL = "/"
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("fr", "Français")]
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = "UTC"
+
+STATIC_URL = "/static/"
+STATIC_ROOT = str(VAR_DIR / "static")
+
+# The workbench stores block files through django-pyfs.
+DJFS = {"type": "osfs", "directory_root": str(VAR_DIR / "djpyfs"), "url_root": "/static/djpyfs"}
+EXCLUDED_XBLOCKS = set()
+
+# Celery runs every task in-process in the demo: no broker to start.
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_EAGER_PROPAGATES = True
+
+# Open edX JWTs, as the LMS signs them (symmetric here; the LMS uses its JWK set).
+JWT_AUTH = {
+    "JWT_ISSUERS": [{"ISSUER": "http://127.0.0.1:8000/oauth2", "AUDIENCE": "mentora-demo", "SECRET_KEY": SECRET_KEY}],
+    "JWT_ISSUER": "http://127.0.0.1:8000/oauth2",
+    "JWT_AUDIENCE": "mentora-demo",
+    "JWT_SECRET_KEY": SECRET_KEY,
+    "JWT_ALGORITHM": "HS256",
+    "JWT_VERIFY_AUDIENCE": True,
+    "JWT_AUTH_COOKIE": "edx-jwt-cookie",
+    "JWT_AUTH_COOKIE_HEADER_PAYLOAD": "edx-jwt-cookie-header-payload",
+    "JWT_AUTH_COOKIE_SIGNATURE": "edx-jwt-cookie-signature",
+    "JWT_PUBLIC_SIGNING_JWK_SET": None,
+}
+
+# Both admin sites (the demo's and the workbench's) register the "admin" namespace.
+SILENCED_SYSTEM_CHECKS = ["urls.W005"]
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {"mentora_plugin": {"handlers": ["console"], "level": "INFO"}},
+}
+
+# The LMS's way: each plugin's settings for this project and environment.
+add_plugins(__name__, "lms.djangoapp", "common")

@@ -1,0 +1,18 @@
+"""URLs of the demo site: the landing page, the workbench, and every plugin's URLs as the LMS mounts them."""
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+from edx_django_utils.plugins import get_plugin_url_patterns
+
+from devsite import views
+
+urlpatterns = [
+    path("", views.landing, name="landing"),
+    path("sign-in-as/", views.sign_in_as, name="sign-in-as"),
+    path("sign-out/", views.sign_out, name="sign-out"),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("admin/", admin.site.urls),
+    path("workbench/", include("workbench.urls")),
+    # The LMS's way: every plugin app's url_config for the lms.djangoapp project.
+    *get_plugin_url_patterns("lms.djangoapp"),
+]

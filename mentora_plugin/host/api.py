@@ -1,0 +1,502 @@
+"""
+The host API: what Mentora knows about Open edX courses, enrollments and course roles.
+
+Every other Mentora app asks these functions, never the models and never the platform. The answers come from the
+local projections only, so they cost a few indexed queries and work the same in the LMS, in Studio, in the demo
+site and in tests.
+
+Writes come from the platform's events (``handlers``) and the ``mentora_sync`` back-fill. Each write carries the
+time of the platform state it reflects; a row is only ever replaced by a state at least as recent, so replayed,
+duplicated or out-of-order events converge on the platform's latest state.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import models, transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from edx_django_utils.cache import RequestCache
+from opaque_keys import InvalidKeyError
+from opaque_keys.edx.keys import CourseKey
+
+from mentora_plugin.host.data import (
+    BulkResult,
+    CourseInfo,
+    CourseRole,
+    CourseRoleRecord,
+    EnrollmentRecord,
+    TrainerGrantInfo,
+)
+from mentora_plugin.host.models import Course, CourseAccessRole, Enrollment, TrainerGrant
+
+__all__ = [
+    "HostError",
+    "InvalidCourseKeyError",
+    "InvalidRecordError",
+    "UnknownUserError",
+    "bulk_record_course_roles",
+    "bulk_record_enrollments",
+    "get_course",
+    "get_course_learners",
+    "get_course_role",
+    "get_course_roles",
+    "get_course_trainers",
+    "get_trainer_grants",
+    "grant_trainer_role",
+    "is_enrolled",
+    "list_courses",
+    "parse_course_key",
+    "record_course",
+    "record_course_role",
+    "record_enrollment",
+    "retire_user",
+    "revoke_trainer_role",
+]
+
+log = logging.getLogger(__name__)
+User = get_user_model()
+
+_ROLE_CACHE = "mentora.host.course_roles"
+_PLATFORM_ROLES = {"staff": CourseRole.STAFF, "instructor": CourseRole.INSTRUCTOR}
+
+
+class HostError(ValueError):
+    """Bad input to the host API. ``code`` is machine-readable; the message says what is wrong, for people."""
+
+    code = "invalid_input"
+
+
+class InvalidCourseKeyError(HostError):
+    code = "invalid_course_key"
+
+
+class InvalidRecordError(HostError):
+    code = "invalid_record"
+
+
+class UnknownUserError(HostError):
+    code = "unknown_user"
+
+
+# --- validation -----------------------------------------------------------------------------------------------------
+
+
+def parse_course_key(value: CourseKey | str) -> CourseKey:
+    """
+    Return ``value`` as a CourseKey.
+
+    Raises:
+        InvalidCourseKeyError: ``value`` is neither a CourseKey nor the string of one.
+    """
+    if isinstance(value, CourseKey):
+        return value
+    if not isinstance(value, str):
+        raise InvalidCourseKeyError(f"A course key must be a string, not {type(value).__name__}.")
+    try:
+        return CourseKey.from_string(value)
+    except InvalidKeyError:
+        raise InvalidCourseKeyError(f"'{value[:255]}' is not a valid course key.") from None
+
+
+def _user_id(value: Any) -> int:
+    user_id = getattr(value, "pk", value)
+    if isinstance(user_id, bool) or not isinstance(user_id, int) or user_id <= 0:
+        raise InvalidRecordError(f"A user id must be a positive integer, not {user_id!r}.")
+    return user_id
+
+
+def _aware(value: Any) -> datetime:
+    if not isinstance(value, datetime) or timezone.is_naive(value):
+        raise InvalidRecordError(f"A time must be timezone-aware, not {value!r}.")
+    return value
+
+
+def _text(value: Any, field: str, max_length: int, *, allow_empty: bool = False) -> str:
+    if not isinstance(value, str) or (not value and not allow_empty) or len(value) > max_length:
+        raise InvalidRecordError(f"'{field}' must be a non-empty string of at most {max_length} characters.")
+    return value
+
+
+def _flag(value: Any, field: str) -> bool:
+    if not isinstance(value, bool):
+        raise InvalidRecordError(f"'{field}' must be true or false, not {value!r}.")
+    return value
+
+
+# --- writes from the platform ---------------------------------------------------------------------------------------
+
+
+def _apply_if_not_older(model: type[models.Model], lookup: dict, values: dict, event_time: datetime) -> None:
+    """
+    Upsert one projection row unless it already reflects a newer platform state. At most three queries.
+
+    The update runs first because most events touch a row that exists (re-enrollment, mode change). When it
+    touches nothing, the row is new or newer: the insert adds it if new (a conflict is ignored), and the guarded
+    update runs once more for the case where a concurrent receiver inserted it between the two statements.
+    """
+    guarded = model.objects.filter(**lookup, last_event_at__lte=event_time)
+    if guarded.update(**values, last_event_at=event_time):
+        return
+    model.objects.bulk_create([model(**lookup, **values, last_event_at=event_time)], ignore_conflicts=True)
+    guarded.update(**values, last_event_at=event_time)
+
+
+def record_enrollment(
+    user_id: int, course_key: CourseKey | str, mode: str, is_active: bool, event_time: datetime
+) -> None:
+    """
+    Record a user's enrollment state in a course as of ``event_time``.
+
+    The user need not exist in this service yet: with the event bus, an enrollment made in the LMS may reach a
+    service that has not seen the user. The row is kept and joins the user once they exist, which is what the
+    platform expects of a consumer (the event is the source of truth, and the consumer must not fail it).
+
+    Raises:
+        InvalidCourseKeyError, InvalidRecordError: nothing is written.
+    """
+    lookup = {"user_id": _user_id(user_id), "course_key": parse_course_key(course_key)}
+    values = {"mode": _text(mode, "mode", 100), "is_active": _flag(is_active, "is_active"), "modified": timezone.now()}
+    _apply_if_not_older(Enrollment, lookup, values, _aware(event_time))
+    _forget_cached_roles()
+
+
+def record_course(
+    course_key: CourseKey | str,
+    event_time: datetime,
+    *,
+    title: str | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+) -> None:
+    """
+    Record that a course exists, with its catalog title and dates when the event carries them.
+
+    Raises:
+        InvalidCourseKeyError, InvalidRecordError: nothing is written.
+    """
+    key = parse_course_key(course_key)
+    values: dict[str, Any] = {"org": key.org, "modified": timezone.now()}
+    if title is not None:
+        values["title"] = _text(title, "title", 255, allow_empty=True)
+    if start is not None:
+        values["start"] = _aware(start)
+    if end is not None:
+        values["end"] = _aware(end)
+    _apply_if_not_older(Course, {"course_key": key}, values, _aware(event_time))
+
+
+def record_course_role(record: CourseRoleRecord, event_time: datetime) -> None:
+    """
+    Record that a platform role was added (``record.is_active``) or removed, as of ``event_time``.
+
+    Raises:
+        InvalidCourseKeyError, InvalidRecordError: nothing is written.
+    """
+    lookup = _role_lookup(record)
+    _apply_if_not_older(CourseAccessRole, lookup, {"is_active": _flag(record.is_active, "is_active")}, event_time)
+    _forget_cached_roles()
+
+
+def _role_lookup(record: CourseRoleRecord) -> dict[str, Any]:
+    course_key = parse_course_key(record.course_key) if record.course_key else None
+    org = _text(record.org or (course_key.org if course_key else ""), "org", 255)
+    if course_key and course_key.org != org:
+        raise InvalidRecordError(f"The organisation '{org}' does not match the course '{course_key}'.")
+    return {
+        "user_id": _user_id(record.user_id),
+        "org": org,
+        "course_key": course_key,
+        "role": _text(record.role, "role", 64),
+    }
+
+
+def bulk_record_enrollments(records: Sequence[EnrollmentRecord], as_of: datetime) -> BulkResult:
+    """
+    Back-fill a page of enrollments read from the platform at ``as_of``, in two queries.
+
+    Rows that an event has already updated after ``as_of`` are left alone: the event is newer than the page.
+
+    Raises:
+        InvalidCourseKeyError, InvalidRecordError: nothing from this page is written.
+    """
+    as_of = _aware(as_of)
+    wanted: dict[tuple[int, str], EnrollmentRecord] = {}
+    for record in records:
+        key = parse_course_key(record.course_key)
+        _text(record.mode, "mode", 100)
+        _flag(record.is_active, "is_active")
+        wanted[(_user_id(record.user_id), str(key))] = record
+    newer = _newer_rows(Enrollment, wanted, as_of)
+    now = timezone.now()
+    rows = [
+        Enrollment(
+            user_id=user_id,
+            course_key=parse_course_key(record.course_key),
+            mode=record.mode,
+            is_active=record.is_active,
+            last_event_at=as_of,
+            modified=now,
+        )
+        for (user_id, course_key), record in wanted.items()
+        if (user_id, course_key) not in newer
+    ]
+    Enrollment.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["user", "course_key"],
+        update_fields=["mode", "is_active", "last_event_at", "modified"],
+        batch_size=1000,
+    )
+    if rows:
+        _forget_cached_roles()
+    return BulkResult(written=len(rows), skipped_newer=len(newer))
+
+
+def bulk_record_course_roles(records: Iterable[CourseRoleRecord], as_of: datetime) -> BulkResult:
+    """Back-fill platform course roles read at ``as_of``; older rows are updated, newer ones left alone."""
+    as_of = _aware(as_of)
+    written = skipped = 0
+    with transaction.atomic():
+        for record in records:
+            lookup = _role_lookup(record)
+            row = CourseAccessRole.objects.select_for_update().filter(**lookup).first()
+            if row and row.last_event_at > as_of:
+                skipped += 1
+                continue
+            CourseAccessRole.objects.update_or_create(
+                **lookup, defaults={"is_active": record.is_active, "last_event_at": as_of}
+            )
+            written += 1
+    _forget_cached_roles()
+    return BulkResult(written=written, skipped_newer=skipped)
+
+
+def _newer_rows(model: type[models.Model], wanted: dict[tuple[int, str], Any], as_of: datetime) -> set:
+    if not wanted:
+        return set()
+    user_ids = {user_id for user_id, _ in wanted}
+    course_keys = {course_key for _, course_key in wanted}
+    rows = model.objects.filter(
+        user_id__in=user_ids, course_key__in=[parse_course_key(k) for k in course_keys], last_event_at__gt=as_of
+    ).values_list("user_id", "course_key")
+    return {(user_id, str(course_key)) for user_id, course_key in rows if (user_id, str(course_key)) in wanted}
+
+
+# --- reads ----------------------------------------------------------------------------------------------------------
+
+
+def get_course(course_key: CourseKey | str) -> CourseInfo | None:
+    """Return the course, or None when Mentora has not heard of it."""
+    course = Course.objects.filter(course_key=parse_course_key(course_key)).first()
+    return _course_info(course) if course else None
+
+
+def list_courses(*, org: str | None = None) -> list[CourseInfo]:
+    """Every course Mentora knows, optionally of one organisation, by course key."""
+    courses = Course.objects.all()
+    if org:
+        courses = courses.filter(org=org)
+    return [_course_info(course) for course in courses]
+
+
+def _course_info(course: Course) -> CourseInfo:
+    return CourseInfo(
+        course_key=course.course_key,
+        org=course.org,
+        title=course.title or str(course.course_key),
+        start=course.start,
+        end=course.end,
+    )
+
+
+def is_enrolled(user: Any, course_key: CourseKey | str) -> bool:
+    """Whether ``user`` (a user or a user id) has an active enrollment in the course."""
+    return CourseRole.LEARNER in get_course_roles(user, course_key)
+
+
+def get_course_roles(user: Any, course_key: CourseKey | str) -> frozenset[CourseRole]:
+    """
+    Every role ``user`` holds in the course: learner (an active enrollment), staff and instructor (platform roles in
+    the course or its organisation), trainer (a Mentora grant, or a platform role listed in
+    ``MENTORA_TRAINER_ROLES_FROM_PLATFORM``).
+
+    Memoised for the current request, because permission rules ask it many times per page.
+    """
+    if user is None or not getattr(user, "is_authenticated", True):
+        return frozenset()
+    user_id = _user_id(user)
+    key = parse_course_key(course_key)
+    cache = RequestCache(_ROLE_CACHE)
+    cached = cache.get_cached_response(f"{user_id}:{key}")
+    if cached.is_found:
+        return cached.value
+    roles: set[CourseRole] = set()
+    if Enrollment.objects.filter(user_id=user_id, course_key=key, is_active=True).exists():
+        roles.add(CourseRole.LEARNER)
+    trainer_roles = set(getattr(settings, "MENTORA_TRAINER_ROLES_FROM_PLATFORM", []))
+    platform_roles = CourseAccessRole.objects.filter(
+        Q(course_key=key) | Q(org=key.org, course_key=None), user_id=user_id, is_active=True
+    ).values_list("role", flat=True)
+    for role in platform_roles:
+        if role in _PLATFORM_ROLES:
+            roles.add(_PLATFORM_ROLES[role])
+        if role in trainer_roles:
+            roles.add(CourseRole.TRAINER)
+    if CourseRole.TRAINER not in roles and TrainerGrant.objects.filter(
+        user_id=user_id, course_key=key, is_active=True
+    ).exists():
+        roles.add(CourseRole.TRAINER)
+    answer = frozenset(roles)
+    cache.set(f"{user_id}:{key}", answer)
+    return answer
+
+
+def get_course_role(user: Any, course_key: CourseKey | str) -> CourseRole | None:
+    """The most privileged role ``user`` holds in the course, or None when they have no part in it."""
+    roles = get_course_roles(user, course_key)
+    return max(roles, key=lambda role: role.rank) if roles else None
+
+
+def get_course_learners(course_key: CourseKey | str) -> QuerySet:
+    """The users with an active enrollment in the course, by username. A lazy queryset, for pagination."""
+    key = parse_course_key(course_key)
+    return User.objects.filter(
+        mentora_enrollments__course_key=key, mentora_enrollments__is_active=True, is_active=True
+    ).order_by("username")
+
+
+def get_course_trainers(course_key: CourseKey | str) -> QuerySet:
+    """The users who mentor in the course (granted, or derived from a platform role by setting), by username."""
+    key = parse_course_key(course_key)
+    trainer_roles = list(getattr(settings, "MENTORA_TRAINER_ROLES_FROM_PLATFORM", []))
+    granted = Q(mentora_trainer_grants__course_key=key, mentora_trainer_grants__is_active=True)
+    if trainer_roles:
+        derived = Q(
+            Q(mentora_course_roles__course_key=key) | Q(mentora_course_roles__org=key.org,
+                                                        mentora_course_roles__course_key=None),
+            mentora_course_roles__role__in=trainer_roles,
+            mentora_course_roles__is_active=True,
+        )
+        granted |= derived
+    return User.objects.filter(granted, is_active=True).distinct().order_by("username")
+
+
+def get_trainer_grants(course_key: CourseKey | str, *, include_revoked: bool = False) -> list[TrainerGrantInfo]:
+    """The course's Mentora trainer grants with who made them, by username."""
+    grants = (
+        TrainerGrant.objects.filter(course_key=parse_course_key(course_key))
+        .select_related("user", "granted_by")
+        .order_by("user__username")
+    )
+    if not include_revoked:
+        grants = grants.filter(is_active=True)
+    return [_grant_info(grant) for grant in grants]
+
+
+def _grant_info(grant: TrainerGrant) -> TrainerGrantInfo:
+    return TrainerGrantInfo(
+        user_id=grant.user_id,
+        username=grant.user.username,
+        course_key=grant.course_key,
+        is_active=grant.is_active,
+        granted_at=grant.granted_at,
+        granted_by_username=grant.granted_by.username if grant.granted_by else None,
+        reason=grant.reason,
+    )
+
+
+# --- Mentora's own course role --------------------------------------------------------------------------------------
+
+
+def grant_trainer_role(
+    course_key: CourseKey | str, user: Any, *, granted_by: Any | None, reason: str = ""
+) -> TrainerGrantInfo:
+    """
+    Make ``user`` a Mentora trainer in the course (again, if the role had been revoked). Idempotent.
+
+    Permission to grant is the caller's to check (``mentora_host.manage_course_trainers``).
+
+    Raises:
+        InvalidCourseKeyError: the course key is malformed.
+        UnknownUserError: ``user`` is not an active user of this platform.
+    """
+    key = parse_course_key(course_key)
+    trainer = _existing_user(user)
+    with transaction.atomic():
+        grant, created = TrainerGrant.objects.select_for_update().get_or_create(
+            user=trainer,
+            course_key=key,
+            defaults={"granted_by": _existing_user(granted_by) if granted_by else None,
+                      "granted_at": timezone.now(), "reason": reason},
+        )
+        if not created and not grant.is_active:
+            grant.is_active = True
+            grant.granted_by = _existing_user(granted_by) if granted_by else None
+            grant.granted_at = timezone.now()
+            grant.reason = reason
+            grant.revoked_by, grant.revoked_at, grant.revoke_reason = None, None, ""
+            grant.save()
+    _forget_cached_roles()
+    log.info("Mentora trainer role granted: user %s in %s by %s", trainer.pk, key, getattr(granted_by, "pk", None))
+    return _grant_info(grant)
+
+
+def revoke_trainer_role(course_key: CourseKey | str, user: Any, *, revoked_by: Any | None, reason: str = "") -> bool:
+    """
+    Withdraw a Mentora trainer grant; the grant stays on record, inactive. Returns whether one was active.
+
+    Raises:
+        InvalidCourseKeyError: the course key is malformed.
+        UnknownUserError: ``user`` is not a user of this platform.
+    """
+    key = parse_course_key(course_key)
+    trainer = _existing_user(user, active_only=False)
+    revoked = TrainerGrant.objects.filter(user=trainer, course_key=key, is_active=True).update(
+        is_active=False,
+        revoked_by=_existing_user(revoked_by, active_only=False) if revoked_by else None,
+        revoked_at=timezone.now(),
+        revoke_reason=reason,
+    )
+    _forget_cached_roles()
+    if revoked:
+        log.info("Mentora trainer role revoked: user %s in %s", trainer.pk, key)
+    return bool(revoked)
+
+
+def _existing_user(user: Any, *, active_only: bool = True):
+    if isinstance(user, User):
+        found = user
+    else:
+        found = User.objects.filter(pk=_user_id(user)).first()
+    if found is None or (active_only and not found.is_active):
+        raise UnknownUserError(f"No active user with id {getattr(user, 'pk', user)!r}.")
+    return found
+
+
+# --- retirement -----------------------------------------------------------------------------------------------------
+
+
+def retire_user(user: Any) -> None:
+    """
+    Forget what the host projections hold about a user being retired (GDPR erasure), including their part in
+    other users' trainer grants.
+    """
+    user_id = _user_id(user)
+    with transaction.atomic():
+        Enrollment.objects.filter(user_id=user_id).delete()
+        CourseAccessRole.objects.filter(user_id=user_id).delete()
+        TrainerGrant.objects.filter(user_id=user_id).delete()
+        TrainerGrant.objects.filter(granted_by_id=user_id).update(granted_by=None)
+        TrainerGrant.objects.filter(revoked_by_id=user_id).update(revoked_by=None)
+    _forget_cached_roles()
+    log.info("Mentora host projections retired for user %s", user_id)
+
+
+def _forget_cached_roles() -> None:
+    RequestCache(_ROLE_CACHE).clear()

@@ -1,0 +1,47 @@
+"""The ``mentora_host`` app. Kept light: edx-django-utils imports it while the platform's settings load."""
+from django.apps import AppConfig
+
+_PROJECTS = ("lms.djangoapp", "cms.djangoapp")
+
+#: The platform's public signals this app keeps its projections from, by receiver name in ``handlers.py``.
+EVENT_RECEIVERS = {
+    "on_enrollment_changed": "openedx_events.learning.signals.COURSE_ENROLLMENT_CHANGED",
+    "on_enrollment_created": "openedx_events.learning.signals.COURSE_ENROLLMENT_CREATED",
+    "on_unenrollment_completed": "openedx_events.learning.signals.COURSE_UNENROLLMENT_COMPLETED",
+    "on_course_access_role_added": "openedx_events.learning.signals.COURSE_ACCESS_ROLE_ADDED",
+    "on_course_access_role_removed": "openedx_events.learning.signals.COURSE_ACCESS_ROLE_REMOVED",
+    "on_course_created": "openedx_events.content_authoring.signals.COURSE_CREATED",
+    "on_course_catalog_info_changed": "openedx_events.content_authoring.signals.COURSE_CATALOG_INFO_CHANGED",
+}
+
+
+class HostConfig(AppConfig):
+    """Projections of the platform's courses, enrollments and course roles; the Mentora trainer role."""
+
+    name = "mentora_plugin.host"
+    label = "mentora_host"
+    verbose_name = "Mentora: Open edX host"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    plugin_app = {
+        "url_config": {
+            project: {"namespace": "mentora-host", "regex": r"^api/mentora/v1/", "relative_path": "rest_api.v1.urls"}
+            for project in _PROJECTS
+        },
+        "signals_config": {
+            project: {
+                "relative_path": "handlers",
+                "receivers": [
+                    {"receiver_func_name": receiver, "signal_path": signal, "dispatch_uid": f"mentora.host.{receiver}"}
+                    for receiver, signal in EVENT_RECEIVERS.items()
+                ],
+            }
+            for project in _PROJECTS
+        },
+    }
+
+    def ready(self) -> None:
+        """Register the permission rules and connect the platform-only hooks (user retirement)."""
+        from mentora_plugin.host import compat, rules  # noqa: F401, PLC0415  (rules register on import)
+
+        compat.connect_retirement_receivers()

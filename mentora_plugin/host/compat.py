@@ -1,0 +1,87 @@
+"""
+The platform-only hooks, imported lazily, each with a stand-in for where the platform is absent (demo, tests).
+
+This module and ``course_tab`` are the only places that name an edx-platform module. Every import happens inside
+a function, so importing Mentora never needs the platform.
+"""
+from __future__ import annotations
+
+import logging
+from importlib import import_module
+from typing import Any
+
+from django.dispatch import Signal
+
+log = logging.getLogger(__name__)
+
+_RETIREMENT_SIGNALS_MODULE = "openedx.core.djangoapps.user_api.accounts.signals"
+_RETIREMENT_SIGNAL_NAMES = ("USER_RETIRE_LMS_CRITICAL", "USER_RETIRE_LMS_MISC")
+
+#: Stand-ins for the platform's retirement signals, sent with ``user=<User>`` like the platform's. The demo's
+#: "retire this user" command and the tests send these; in the LMS the platform's own signals are used instead.
+STANDIN_RETIREMENT_SIGNALS = {name: Signal() for name in _RETIREMENT_SIGNAL_NAMES}
+
+
+def _platform_module(path: str) -> Any | None:
+    try:
+        return import_module(path)
+    except ImportError:
+        return None
+
+
+def get_retirement_signals() -> dict[str, Signal]:
+    """
+    The platform's USER_RETIRE_LMS_CRITICAL and USER_RETIRE_LMS_MISC signals, or the stand-ins outside the LMS.
+
+    The LMS retirement pipeline sends CRITICAL for data that must go first (and whose failure stops retirement)
+    and MISC for the rest; both carry ``user``.
+    """
+    module = _platform_module(_RETIREMENT_SIGNALS_MODULE)
+    if module is None:
+        return dict(STANDIN_RETIREMENT_SIGNALS)
+    return {name: getattr(module, name) for name in _RETIREMENT_SIGNAL_NAMES}
+
+
+def _on_user_retire(sender: Any = None, user: Any = None, **kwargs: Any) -> None:
+    """Erase the host projections of a user being retired."""
+    from mentora_plugin.host import api  # noqa: PLC0415  (models are not ready when this module is imported)
+
+    if user is None:
+        log.error("Mentora received a retirement signal without a user; nothing was retired.")
+        return
+    api.retire_user(user)
+
+
+def connect_retirement_receivers() -> None:
+    """Connect Mentora's retirement receiver to the platform's signals (or the stand-ins). Idempotent."""
+    signals = get_retirement_signals()
+    # Projections hold enrollment and role facts, not the account itself: erase them with the first signal.
+    signals["USER_RETIRE_LMS_CRITICAL"].connect(_on_user_retire, dispatch_uid="mentora.host.retire_user", weak=False)
+
+
+class StandinCourseTab:
+    """
+    What Mentora needs of the platform's ``lms.djangoapps.courseware.tabs.EnrolledTab`` where it is absent.
+
+    The platform instantiates tab classes with a ``tab_dict`` and asks ``is_enabled(course, user)``.
+    """
+
+    type = ""
+    title = ""
+    priority = None
+    view_name = ""
+    is_hideable = False
+    is_default = True
+
+    def __init__(self, tab_dict: dict | None = None) -> None:
+        self.tab_dict = tab_dict or {}
+
+    @classmethod
+    def is_enabled(cls, course: Any, user: Any = None) -> bool:
+        return bool(user is not None and getattr(user, "is_authenticated", False))
+
+
+def get_course_tab_base() -> type:
+    """The platform's EnrolledTab class in the LMS; the stand-in elsewhere."""
+    module = _platform_module("lms.djangoapps.courseware.tabs")
+    return getattr(module, "EnrolledTab", StandinCourseTab) if module else StandinCourseTab

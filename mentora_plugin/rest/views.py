@@ -1,0 +1,88 @@
+"""Base classes of Mentora's REST views, and the API schema and documentation views."""
+from __future__ import annotations
+
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.settings import patched_settings
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from edx_rest_framework_extensions.auth.jwt.authentication import JwtAuthentication
+from edx_rest_framework_extensions.auth.session.authentication import SessionAuthenticationAllowInactiveUser
+from rest_framework import generics, permissions
+from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
+from rest_framework.views import APIView
+
+from mentora_plugin import __version__
+from mentora_plugin.rest.errors import exception_handler
+from mentora_plugin.rest.pagination import MentoraPagination
+from mentora_plugin.rest.throttling import MentoraAnonThrottle, MentoraUserThrottle, MentoraWriteThrottle
+
+
+class MentoraAPIMixin:
+    """
+    The policy of every Mentora endpoint: Open edX JWT (``Authorization: JWT …`` or the MFE split cookies, joined
+    by the platform's middleware) or the LMS session; signed-in users only; Mentora's throttles, pagination and
+    error format; documented in Mentora's OpenAPI schema.
+    """
+
+    authentication_classes = (JwtAuthentication, SessionAuthenticationAllowInactiveUser)
+    permission_classes = (permissions.IsAuthenticated,)
+    throttle_classes = (MentoraUserThrottle, MentoraWriteThrottle)
+    pagination_class = MentoraPagination
+    renderer_classes = (JSONRenderer, BrowsableAPIRenderer)
+    schema = AutoSchema()
+
+    def get_exception_handler(self):
+        return exception_handler
+
+
+class MentoraAPIView(MentoraAPIMixin, APIView):
+    """An APIView with Mentora's policy."""
+
+
+class MentoraGenericAPIView(MentoraAPIMixin, generics.GenericAPIView):
+    """A GenericAPIView with Mentora's policy."""
+
+
+#: drf-spectacular settings for Mentora's schema only; the platform's own settings stay untouched.
+SCHEMA_SETTINGS = {
+    "TITLE": "Mentora API",
+    "DESCRIPTION": (
+        "Human mentoring for Open edX. Authenticate with an Open edX JWT (`Authorization: JWT <token>`) or the LMS "
+        "session. Errors are `{\"error_code\": ..., \"message\": ...}`; lists are paginated with `page` and "
+        "`page_size`."
+    ),
+    "VERSION": __version__,
+    "SERVE_INCLUDE_SCHEMA": False,
+    "PREPROCESSING_HOOKS": ["mentora_plugin.rest.views.only_mentora_endpoints"],
+    "SCHEMA_PATH_PREFIX": r"/api/mentora/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+}
+
+
+def only_mentora_endpoints(endpoints: list) -> list:
+    """Keep Mentora's endpoints out of whatever else the platform serves."""
+    return [endpoint for endpoint in endpoints if endpoint[0].startswith("/api/mentora/")]
+
+
+class MentoraSchemaView(SpectacularAPIView):
+    """The OpenAPI 3 schema of ``/api/mentora/v1/`` (JSON with ``?format=json``, YAML otherwise)."""
+
+    custom_settings = SCHEMA_SETTINGS
+    permission_classes = (permissions.AllowAny,)
+    authentication_classes = (SessionAuthenticationAllowInactiveUser,)
+    throttle_classes = (MentoraAnonThrottle,)
+
+
+class MentoraDocsView(SpectacularSwaggerView):
+    """Browsable documentation of the API (Swagger UI, served from this site: no third-party CDN)."""
+
+    url_name = "mentora:api-schema"
+    title = "Mentora API"
+    permission_classes = (permissions.AllowAny,)
+    authentication_classes = (SessionAuthenticationAllowInactiveUser,)
+    throttle_classes = (MentoraAnonThrottle,)
+
+    def get(self, request, *args, **kwargs):
+        with patched_settings(SCHEMA_SETTINGS):
+            return super().get(request, *args, **kwargs)

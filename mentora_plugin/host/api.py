@@ -435,7 +435,9 @@ def grant_trainer_role(
             defaults={"granted_by": _existing_user(granted_by) if granted_by else None,
                       "granted_at": timezone.now(), "reason": reason},
         )
+        changed = created
         if not created and not grant.is_active:
+            changed = True
             grant.is_active = True
             grant.granted_by = _existing_user(granted_by) if granted_by else None
             grant.granted_at = timezone.now()
@@ -443,7 +445,8 @@ def grant_trainer_role(
             grant.revoked_by, grant.revoked_at, grant.revoke_reason = None, None, ""
             grant.save()
     _forget_cached_roles()
-    log.info("Mentora trainer role granted: user %s in %s by %s", trainer.pk, key, getattr(granted_by, "pk", None))
+    if changed:
+        log.info("Mentora trainer role granted: user %s in %s by %s", trainer.pk, key, getattr(granted_by, "pk", None))
     return _grant_info(grant)
 
 

@@ -1,0 +1,54 @@
+"""Shared fixtures: the platform's events as the LMS sends them, and people."""
+from __future__ import annotations
+
+import itertools
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from django.contrib.auth import get_user_model
+from opaque_keys.edx.keys import CourseKey
+from openedx_events.learning.data import CourseData, CourseEnrollmentData, UserData, UserPersonalData
+from openedx_events.tooling import OpenEdxPublicSignal
+
+COURSE = CourseKey.from_string("course-v1:TestOrg+T101+2026")
+OTHER_COURSE = CourseKey.from_string("course-v1:TestOrg+T102+2026")
+
+_usernames = itertools.count(1)
+
+
+@pytest.fixture(autouse=True)
+def _events_raise():
+    """Receiver errors propagate in tests (openedx-events swallows them in production)."""
+    for signal in OpenEdxPublicSignal.all_events():
+        signal.allow_send_event_failure()
+    yield
+
+
+@pytest.fixture
+def make_user(db):
+    def make(username: str | None = None, **fields):
+        username = username or f"user{next(_usernames)}"
+        return get_user_model().objects.create(username=username, email=f"{username}@example.com", **fields)
+
+    return make
+
+
+def user_data(user) -> UserData:
+    return UserData(
+        id=user.pk, is_active=True, pii=UserPersonalData(username=user.username, email=user.email, name="")
+    )
+
+
+def enrollment_data(user, course_key=COURSE, mode="audit", is_active=True) -> CourseEnrollmentData:
+    return CourseEnrollmentData(
+        user=user_data(user),
+        course=CourseData(course_key=course_key, display_name="Test course"),
+        mode=mode,
+        is_active=is_active,
+        creation_date=datetime.now(timezone.utc),
+    )
+
+
+def at(minutes: int) -> datetime:
+    """A fixed event time, ``minutes`` after a reference instant."""
+    return datetime(2026, 11, 1, 12, 0, tzinfo=timezone.utc) + timedelta(minutes=minutes)

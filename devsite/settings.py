@@ -11,7 +11,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("MENTORA_DEMO_VAR", BASE_DIR / ".cache" / "demo"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
-SECRET_KEY = os.environ.get("MENTORA_DEMO_SECRET_KEY", "mentora-demo-only-not-secret")
+SECRET_KEY = os.environ.get("MENTORA_DEMO_SECRET_KEY", "mentora-demo-only-this-key-is-not-secret-at-all")
 DEBUG = os.environ.get("MENTORA_DEMO_DEBUG", "1") == "1"
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
 
@@ -101,6 +101,7 @@ JWT_AUTH = {
     "JWT_AUDIENCE": "mentora-demo",
     "JWT_SECRET_KEY": SECRET_KEY,
     "JWT_ALGORITHM": "HS256",
+    "JWT_AUTH_HEADER_PREFIX": "JWT",
     "JWT_VERIFY_AUDIENCE": True,
     "JWT_AUTH_COOKIE": "edx-jwt-cookie",
     "JWT_AUTH_COOKIE_HEADER_PAYLOAD": "edx-jwt-cookie-header-payload",

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.settings import patched_settings
+from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from edx_rest_framework_extensions.auth.jwt.authentication import JwtAuthentication
 from edx_rest_framework_extensions.auth.session.authentication import SessionAuthenticationAllowInactiveUser
@@ -11,9 +12,27 @@ from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.views import APIView
 
 from mentora_plugin import __version__
+from mentora_plugin.rest import schema as _schema_extensions  # noqa: F401  (registers the auth schemes)
 from mentora_plugin.rest.errors import exception_handler
 from mentora_plugin.rest.pagination import MentoraPagination
 from mentora_plugin.rest.throttling import MentoraAnonThrottle, MentoraUserThrottle, MentoraWriteThrottle
+
+
+def document(**schema_kwargs):
+    """
+    ``drf_spectacular.utils.extend_schema`` for Mentora's views and their methods.
+
+    On a method, drf-spectacular builds on the platform's global ``DEFAULT_SCHEMA_CLASS`` (not drf-spectacular's
+    in the LMS); naming drf-spectacular's AutoSchema here keeps Mentora's schema right without touching the
+    platform's settings.
+    """
+
+    def decorate(view):
+        if not hasattr(view, "schema"):
+            view.schema = AutoSchema
+        return extend_schema(**schema_kwargs)(view)
+
+    return decorate
 
 
 class MentoraAPIMixin:
@@ -51,7 +70,6 @@ SCHEMA_SETTINGS = {
         "`page_size`."
     ),
     "VERSION": __version__,
-    "SERVE_INCLUDE_SCHEMA": False,
     "PREPROCESSING_HOOKS": ["mentora_plugin.rest.views.only_mentora_endpoints"],
     "SCHEMA_PATH_PREFIX": r"/api/mentora/v1",
     "COMPONENT_SPLIT_REQUEST": True,
@@ -61,8 +79,12 @@ SCHEMA_SETTINGS = {
 
 
 def only_mentora_endpoints(endpoints: list) -> list:
-    """Keep Mentora's endpoints out of whatever else the platform serves."""
-    return [endpoint for endpoint in endpoints if endpoint[0].startswith("/api/mentora/")]
+    """Keep Mentora's endpoints, without the schema and docs views, out of whatever else the platform serves."""
+    return [
+        (path, path_regex, method, callback)
+        for path, path_regex, method, callback in endpoints
+        if path.startswith("/api/mentora/") and getattr(callback, "cls", None) not in (MentoraSchemaView, MentoraDocsView)
+    ]
 
 
 class MentoraSchemaView(SpectacularAPIView):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from mentora_plugin.host import api
 from mentora_plugin.host.rest_api.v1 import serializers
 from mentora_plugin.rest.errors import MentoraAPIError
-from mentora_plugin.rest.views import MentoraAPIView, MentoraGenericAPIView
+from mentora_plugin.rest.views import MentoraAPIView, MentoraGenericAPIView, document
 
 COURSE_ID = OpenApiParameter("course_id", str, OpenApiParameter.PATH, description="A course key, e.g. course-v1:Org+Num+Run")
 
@@ -38,7 +38,7 @@ class _CourseMixin:
         return course
 
 
-@extend_schema(parameters=[COURSE_ID], responses=serializers.CourseSerializer, tags=["courses"])
+@document(parameters=[COURSE_ID], responses=serializers.CourseSerializer, tags=["courses"])
 class CourseDetailView(_CourseMixin, MentoraAPIView):
     """A course and the requesting user's roles in it (learner, trainer, staff, instructor)."""
 
@@ -49,7 +49,7 @@ class CourseDetailView(_CourseMixin, MentoraAPIView):
         return Response(serializers.CourseSerializer(data).data)
 
 
-@extend_schema(parameters=[COURSE_ID], responses=serializers.CourseUserSerializer(many=True), tags=["courses"])
+@document(parameters=[COURSE_ID], responses=serializers.CourseUserSerializer(many=True), tags=["courses"])
 class CourseLearnersView(_CourseMixin, MentoraGenericAPIView):
     """The course's learners (active enrollments), by username. Trainers and course staff only."""
 
@@ -71,14 +71,14 @@ class CourseTrainersView(_CourseMixin, MentoraGenericAPIView):
         "POST": "mentora_host.manage_course_trainers",
     }
 
-    @extend_schema(parameters=[COURSE_ID], responses=serializers.TrainerGrantSerializer(many=True), tags=["trainers"])
+    @document(parameters=[COURSE_ID], responses=serializers.TrainerGrantSerializer(many=True), tags=["trainers"])
     def get(self, request, course_id: str) -> Response:
         """Active trainer grants of the course, by username."""
         course = self.get_course()
         page = self.paginate_queryset(api.get_trainer_grants(course.course_key))
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
-    @extend_schema(
+    @document(
         parameters=[COURSE_ID],
         request=serializers.GrantTrainerSerializer,
         responses={201: serializers.TrainerGrantSerializer},
@@ -96,13 +96,13 @@ class CourseTrainersView(_CourseMixin, MentoraGenericAPIView):
         return Response(serializers.TrainerGrantSerializer(grant).data, status=status.HTTP_201_CREATED)
 
 
-@extend_schema(parameters=[COURSE_ID, OpenApiParameter("username", str, OpenApiParameter.PATH)], tags=["trainers"])
+@document(parameters=[COURSE_ID, OpenApiParameter("username", str, OpenApiParameter.PATH)], tags=["trainers"])
 class CourseTrainerView(_CourseMixin, MentoraAPIView):
     """One trainer of the course."""
 
     permission_required = "mentora_host.manage_course_trainers"
 
-    @extend_schema(request=serializers.RevokeTrainerSerializer, responses={204: None})
+    @document(request=serializers.RevokeTrainerSerializer, responses={204: None})
     def delete(self, request, course_id: str, username: str) -> Response:
         """Withdraw the user's trainer grant; the grant stays on record, inactive."""
         course = self.get_course()

@@ -1,0 +1,100 @@
+"""
+The plugin contract, checked with edx-django-utils' own loader, as the LMS (``lms.djangoapp``) and Studio
+(``cms.djangoapp``) use it.
+"""
+from __future__ import annotations
+
+import subprocess
+import sys
+import types
+from importlib import metadata
+
+import pytest
+from django.urls import resolve, reverse
+from edx_django_utils.plugins import add_plugins, get_plugin_apps, get_plugin_url_patterns
+from edx_django_utils.plugins.plugin_signals import connect_plugin_receivers
+from openedx_events.learning.signals import COURSE_ENROLLMENT_CREATED
+
+from mentora_plugin.host import handlers
+from mentora_plugin.settings.common import DEFAULTS
+
+PROJECTS = ["lms.djangoapp", "cms.djangoapp"]
+MENTORA_APPS = {"mentora_plugin.apps.MentoraConfig", "mentora_plugin.host.apps.HostConfig"}
+
+
+@pytest.mark.parametrize("project", PROJECTS)
+def test_every_mentora_app_is_found_through_the_entry_points(project):
+    assert MENTORA_APPS <= set(get_plugin_apps(project))
+
+
+def test_the_distribution_declares_its_entry_points():
+    entry_points = metadata.distribution("mentora").entry_points
+    by_group = {(entry.group, entry.name): entry.value for entry in entry_points}
+    for project in PROJECTS:
+        assert by_group[(project, "mentora")] == "mentora_plugin.apps:MentoraConfig"
+        assert by_group[(project, "mentora_host")] == "mentora_plugin.host.apps:HostConfig"
+    assert ("openedx.course_tab", "mentora") in by_group
+
+
+def _settings_module(**values) -> types.ModuleType:
+    module = types.ModuleType(f"fake_settings_{id(values)}")
+    module.INSTALLED_APPS = ["django.contrib.auth"]
+    module.AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+    for name, value in values.items():
+        setattr(module, name, value)
+    sys.modules[module.__name__] = module
+    return module
+
+
+@pytest.mark.parametrize("project", PROJECTS)
+@pytest.mark.parametrize("settings_type", ["common", "production", "test"])
+def test_plugin_settings_fill_defaults_and_respect_operator_overrides(project, settings_type):
+    module = _settings_module(MENTORA_API_PAGE_SIZE=50)
+    add_plugins(module.__name__, project, settings_type)
+    assert module.MENTORA_API_PAGE_SIZE == 50
+    for name, value in DEFAULTS.items():
+        if name != "MENTORA_API_PAGE_SIZE":
+            assert getattr(module, name) == value
+    assert {"drf_spectacular", "drf_spectacular_sidecar"} <= set(module.INSTALLED_APPS)
+    assert module.AUTHENTICATION_BACKENDS[0] == "rules.permissions.ObjectPermissionBackend"
+    assert getattr(module, "CELERY_TASK_ALWAYS_EAGER", False) is (settings_type == "test")
+
+
+def test_settings_applied_twice_change_nothing():
+    module = _settings_module()
+    add_plugins(module.__name__, "lms.djangoapp", "common")
+    snapshot = (list(module.INSTALLED_APPS), list(module.AUTHENTICATION_BACKENDS))
+    add_plugins(module.__name__, "lms.djangoapp", "production")
+    assert (module.INSTALLED_APPS, module.AUTHENTICATION_BACKENDS) == snapshot
+
+
+@pytest.mark.parametrize("project", PROJECTS)
+def test_plugin_urls_mount_the_api_and_the_pages(project):
+    patterns = get_plugin_url_patterns(project)
+    namespaces = {pattern.namespace for pattern in patterns}
+    assert {"mentora", "mentora-host"} <= namespaces
+
+
+def test_mounted_urls_resolve():
+    assert reverse("mentora:api-schema") == "/api/mentora/v1/schema/"
+    assert reverse("mentora:api-docs") == "/api/mentora/v1/docs/"
+    assert reverse("mentora:course-home", kwargs={"course_id": "course-v1:A+B+C"}) == "/mentora/courses/course-v1:A+B+C/"
+    match = resolve("/api/mentora/v1/courses/course-v1:A+B+C/trainers/")
+    assert match.namespace == "mentora-host" and match.url_name == "course-trainers"
+
+
+def test_receivers_are_connected_by_the_plugin_machinery():
+    connect_plugin_receivers("lms.djangoapp")  # what the LMS's plugins app does at start-up; idempotent
+    refs = [entry[1] for entry in COURSE_ENROLLMENT_CREATED.receivers]  # (key, receiver[, is_async]) by Django version
+    connected = [ref() if callable(ref) and not hasattr(ref, "__code__") else ref for ref in refs]
+    assert handlers.on_enrollment_created in connected
+
+
+def test_apps_modules_import_without_django_settings():
+    """edx-django-utils imports apps.py while the platform's settings are still loading: keep them light."""
+    code = "import mentora_plugin.apps, mentora_plugin.host.apps; print('ok')"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env={"PATH": "/usr/bin:/bin"}, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "ok"

@@ -239,3 +239,27 @@ class TestCourseEvents:
         COURSE_CREATED.send_event(time=at(0), course=CourseData(course_key=COURSE))
         assert api.get_course(COURSE).title == "Mentoring 101"
         assert Course.objects.count() == 1
+
+
+class TestQueryBudget:
+    """The LMS pays for every receiver inside its enrollment request: at most three statements per event."""
+
+    def test_each_enrollment_event_costs_at_most_three_queries(self, make_user):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        learner = make_user()
+        sends = [
+            lambda: COURSE_ENROLLMENT_CHANGED.send_event(time=at(0), enrollment=enrollment_data(learner)),
+            lambda: COURSE_ENROLLMENT_CREATED.send_event(time=at(0), enrollment=enrollment_data(learner)),
+            lambda: COURSE_ENROLLMENT_CHANGED.send_event(time=at(1), enrollment=enrollment_data(learner, mode="verified")),
+            lambda: COURSE_UNENROLLMENT_COMPLETED.send_event(time=at(2), enrollment=enrollment_data(learner)),
+            lambda: COURSE_ENROLLMENT_CREATED.send_event(time=at(-5), enrollment=enrollment_data(learner)),
+        ]
+        counts = []
+        for send in sends:
+            with CaptureQueriesContext(connection) as queries:
+                send()
+            counts.append(len(queries))
+        assert counts == [3, 1, 1, 1, 3]
+        assert state(learner) == ("verified", False)

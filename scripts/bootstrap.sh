@@ -41,12 +41,27 @@ if [[ ! -x "$VENV/bin/python" ]]; then
     "$python312" -m venv "$VENV"
 fi
 
-stamp="$VENV/.mentora-$set_name.stamp"
-wanted_stamp="$(cd "$ROOT" && cat "requirements/$set_name.txt" setup.py pyproject.toml \
-    <("$VENV/bin/python" -VV) | sha256sum | cut -d' ' -f1)"
-if [[ -f "$stamp" && "$(cat "$stamp")" == "$wanted_stamp" ]]; then
-    exit 0
-fi
+# The stamp of a set: a hash of everything its installed state depends on.
+stamp_of() {
+    (cd "$ROOT" && cat "requirements/$1.txt" setup.py pyproject.toml <("$VENV/bin/python" -VV) | sha256sum | cut -d' ' -f1)
+}
+# The exact pins of a lock file, sorted (comments and "# via" lines dropped).
+pins_of() {
+    grep -E '^[A-Za-z0-9_.-]+==' "$ROOT/requirements/$1.txt" | sed 's/ .*//' | sort -u
+}
+
+# Up to date if the venv holds this set, or a set whose lock pins everything this one pins (test holds demo, dev
+# holds test): switching between `make demo` and `make test` must not reinstall each time.
+for installed in "$VENV"/.mentora-*.stamp; do
+    [[ -f "$installed" ]] || continue
+    other="$(basename "$installed" .stamp)"
+    other="${other#.mentora-}"
+    [[ -f "$ROOT/requirements/$other.txt" ]] || continue
+    if [[ "$(cat "$installed")" == "$(stamp_of "$other")" ]] \
+        && [[ -z "$(comm -23 <(pins_of "$set_name") <(pins_of "$other"))" ]]; then
+        exit 0
+    fi
+done
 
 log "Installing requirements/$set_name.txt into $VENV"
 export PIP_DISABLE_PIP_VERSION_CHECK=1
@@ -59,6 +74,6 @@ fi
 log "Installing Mentora (editable, no dependencies)"
 "$VENV/bin/python" -m pip install --quiet --no-deps -e "$ROOT"
 
-# Another set installed into the same venv may have moved shared packages; its stamp no longer holds.
+# Another set installed earlier may have had other versions of shared packages: only this set's stamp now holds.
 rm -f "$VENV"/.mentora-*.stamp
-echo "$wanted_stamp" >"$stamp"
+stamp_of "$set_name" >"$VENV/.mentora-$set_name.stamp"

@@ -262,4 +262,4 @@ class TestQueryBudget:
                 send()
             counts.append(len(queries))
         assert counts == [3, 1, 1, 1, 3]
-        assert state(learner) == ("verified", False)
+        assert state(learner) == ("audit", False)

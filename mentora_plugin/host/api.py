@@ -12,6 +12,7 @@ duplicated or out-of-order events converge on the platform's latest state.
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
@@ -231,74 +232,104 @@ def _role_lookup(record: CourseRoleRecord) -> dict[str, Any]:
 
 def bulk_record_enrollments(records: Sequence[EnrollmentRecord], as_of: datetime) -> BulkResult:
     """
-    Back-fill a page of enrollments read from the platform at ``as_of``, in two queries.
+    Back-fill a page of enrollments read from the platform at ``as_of``.
 
-    Rows that an event has already updated after ``as_of`` are left alone: the event is newer than the page.
+    One read of the page's existing rows, then only what differs is written: one insert for the new rows and one
+    update per distinct (mode, active) state among the changed ones (a handful at most). A row already in the
+    page's state is not rewritten, so a second back-fill costs one query per page and leaves ``modified`` alone.
+
+    Rows that an event updated after ``as_of`` are left alone: the event is newer than the page. The guard is in
+    the UPDATE's own WHERE clause and new rows go in with an insert that ignores conflicts, so an event that lands
+    between the read and the write still wins (such a row is counted as written, though the event's state stayed).
 
     Raises:
         InvalidCourseKeyError, InvalidRecordError: nothing from this page is written.
     """
     as_of = _aware(as_of)
-    wanted: dict[tuple[int, str], EnrollmentRecord] = {}
+    wanted: dict[tuple[int, str], tuple[CourseKey, str, bool]] = {}
     for record in records:
         key = parse_course_key(record.course_key)
-        _text(record.mode, "mode", 100)
-        _flag(record.is_active, "is_active")
-        wanted[(_user_id(record.user_id), str(key))] = record
-    newer = _newer_rows(Enrollment, wanted, as_of)
+        state = (key, _text(record.mode, "mode", 100), _flag(record.is_active, "is_active"))
+        wanted[(_user_id(record.user_id), str(key))] = state
+    if not wanted:
+        return BulkResult(written=0, skipped_newer=0)
+    existing = Enrollment.objects.filter(
+        user_id__in={user_id for user_id, _ in wanted}, course_key__in={key for key, _, _ in wanted.values()}
+    ).values_list("pk", "user_id", "course_key", "mode", "is_active", "last_event_at")
+    found = {(user_id, str(course_key)): (pk, mode, active, at) for pk, user_id, course_key, mode, active, at in existing}
     now = timezone.now()
-    rows = [
-        Enrollment(
-            user_id=user_id,
-            course_key=parse_course_key(record.course_key),
-            mode=record.mode,
-            is_active=record.is_active,
-            last_event_at=as_of,
-            modified=now,
-        )
-        for (user_id, course_key), record in wanted.items()
-        if (user_id, course_key) not in newer
-    ]
-    Enrollment.objects.bulk_create(
-        rows,
-        update_conflicts=True,
-        unique_fields=["user", "course_key"],
-        update_fields=["mode", "is_active", "last_event_at", "modified"],
-        batch_size=1000,
-    )
-    if rows:
+    new_rows: list[Enrollment] = []
+    changed: dict[tuple[str, bool], list[int]] = defaultdict(list)
+    newer = 0
+    for (user_id, course_key), (key, mode, is_active) in wanted.items():
+        row = found.get((user_id, course_key))
+        if row is None:
+            new_rows.append(Enrollment(user_id=user_id, course_key=key, mode=mode, is_active=is_active,
+                                       last_event_at=as_of, modified=now))
+        elif row[3] > as_of:
+            newer += 1
+        elif (row[1], row[2]) != (mode, is_active):
+            changed[(mode, is_active)].append(row[0])
+    updated = 0
+    with transaction.atomic(savepoint=False):
+        Enrollment.objects.bulk_create(new_rows, ignore_conflicts=True, batch_size=1000)
+        for (mode, is_active), pks in changed.items():
+            updated += Enrollment.objects.filter(pk__in=pks, last_event_at__lte=as_of).update(
+                mode=mode, is_active=is_active, last_event_at=as_of, modified=now
+            )
+    newer += sum(len(pks) for pks in changed.values()) - updated
+    if new_rows or updated:
         _forget_cached_roles()
-    return BulkResult(written=len(rows), skipped_newer=len(newer))
+    return BulkResult(written=len(new_rows) + updated, skipped_newer=newer)
 
 
 def bulk_record_course_roles(records: Iterable[CourseRoleRecord], as_of: datetime) -> BulkResult:
-    """Back-fill platform course roles read at ``as_of``; older rows are updated, newer ones left alone."""
+    """
+    Back-fill platform course roles read at ``as_of``, in the same few queries as ``bulk_record_enrollments``.
+
+    New roles are inserted, older rows in another state updated, rows already in the page's state not rewritten,
+    and rows an event updated after ``as_of`` left alone (guarded in the UPDATE itself, as for enrollments).
+
+    Raises:
+        InvalidCourseKeyError, InvalidRecordError: nothing from these records is written.
+    """
     as_of = _aware(as_of)
-    written = skipped = 0
-    with transaction.atomic():
-        for record in records:
-            lookup = _role_lookup(record)
-            row = CourseAccessRole.objects.select_for_update().filter(**lookup).first()
-            if row and row.last_event_at > as_of:
-                skipped += 1
-                continue
-            CourseAccessRole.objects.update_or_create(
-                **lookup, defaults={"is_active": record.is_active, "last_event_at": as_of}
-            )
-            written += 1
-    _forget_cached_roles()
-    return BulkResult(written=written, skipped_newer=skipped)
-
-
-def _newer_rows(model: type[models.Model], wanted: dict[tuple[int, str], Any], as_of: datetime) -> set:
+    wanted: dict[tuple[int, str, str, str], tuple[dict[str, Any], bool]] = {}
+    for record in records:
+        lookup = _role_lookup(record)
+        key = (lookup["user_id"], lookup["org"], str(lookup["course_key"] or ""), lookup["role"])
+        wanted[key] = (lookup, _flag(record.is_active, "is_active"))
     if not wanted:
-        return set()
-    user_ids = {user_id for user_id, _ in wanted}
-    course_keys = {course_key for _, course_key in wanted}
-    rows = model.objects.filter(
-        user_id__in=user_ids, course_key__in=[parse_course_key(k) for k in course_keys], last_event_at__gt=as_of
-    ).values_list("user_id", "course_key")
-    return {(user_id, str(course_key)) for user_id, course_key in rows if (user_id, str(course_key)) in wanted}
+        return BulkResult(written=0, skipped_newer=0)
+    existing = CourseAccessRole.objects.filter(
+        user_id__in={key[0] for key in wanted}, org__in={key[1] for key in wanted}, role__in={key[3] for key in wanted}
+    ).values_list("pk", "user_id", "org", "course_key", "role", "is_active", "last_event_at")
+    found = {
+        (user_id, org, str(course_key or ""), role): (pk, active, at)
+        for pk, user_id, org, course_key, role, active, at in existing
+    }
+    new_rows: list[CourseAccessRole] = []
+    changed: dict[bool, list[int]] = defaultdict(list)
+    newer = 0
+    for key, (lookup, is_active) in wanted.items():
+        row = found.get(key)
+        if row is None:
+            new_rows.append(CourseAccessRole(**lookup, is_active=is_active, last_event_at=as_of))
+        elif row[2] > as_of:
+            newer += 1
+        elif row[1] != is_active:
+            changed[is_active].append(row[0])
+    updated = 0
+    with transaction.atomic(savepoint=False):
+        CourseAccessRole.objects.bulk_create(new_rows, ignore_conflicts=True, batch_size=1000)
+        for is_active, pks in changed.items():
+            updated += CourseAccessRole.objects.filter(pk__in=pks, last_event_at__lte=as_of).update(
+                is_active=is_active, last_event_at=as_of
+            )
+    newer += sum(len(pks) for pks in changed.values()) - updated
+    if new_rows or updated:
+        _forget_cached_roles()
+    return BulkResult(written=len(new_rows) + updated, skipped_newer=newer)
 
 
 # --- reads ----------------------------------------------------------------------------------------------------------

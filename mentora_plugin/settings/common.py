@@ -23,6 +23,13 @@ DEFAULTS: dict[str, Any] = {
     "MENTORA_PLATFORM_OAUTH_CLIENT_SECRET": "",
     "MENTORA_SYNC_PAGE_SIZE": 1000,
     "MENTORA_SYNC_TIMEOUT_SECONDS": 30,
+    # mentora_sync: the username of the OAuth2 client's service user (global staff). The course list API returns
+    # only the courses visible to the user it is asked about, and to an anonymous user when none is given.
+    "MENTORA_PLATFORM_SERVICE_USERNAME": "",
+    # mentora_sync: retries of transient platform errors (connection errors, 429, 5xx) and the exponential backoff
+    # factor in seconds between them (urllib3's Retry: factor * 2 ** (retry - 1), at most 60 s; honours Retry-After).
+    "MENTORA_SYNC_MAX_RETRIES": 5,
+    "MENTORA_SYNC_BACKOFF_SECONDS": 1.0,
 }
 
 #: Apps the REST API documentation needs (drf-spectacular templates, self-hosted Swagger UI files).

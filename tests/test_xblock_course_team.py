@@ -304,8 +304,8 @@ class LmsLikeI18nService:
 class LmsLikeRuntime(TestRuntime):
     """A runtime with what the LMS gives blocks: a user service, an i18n service, usage keys inside a course."""
 
-    def __init__(self, user_service, i18n_service=None, course_id=None):
-        services = {"user": user_service}
+    def __init__(self, user_service, i18n_service=None, course_id=None, **fields):
+        services = {"user": user_service, "field-data": DictFieldData(fields)}
         if i18n_service is not None:
             services["i18n"] = i18n_service
         super().__init__(services=services)
@@ -319,10 +319,9 @@ class LmsLikeRuntime(TestRuntime):
         return "/handler/"
 
 
-def lms_block(runtime, usage_id=None, **fields) -> CourseTeamXBlock:
+def lms_block(runtime, usage_id=None) -> CourseTeamXBlock:
     usage_id = usage_id or DEMO_COURSE.make_usage_key("mentora_course_team", "team1")
-    scope_ids = ScopeIds("user", "mentora_course_team", "def", usage_id)
-    return runtime.construct_xblock_from_class(CourseTeamXBlock, scope_ids, field_data=DictFieldData(fields))
+    return runtime.construct_xblock_from_class(CourseTeamXBlock, ScopeIds("user", "mentora_course_team", "d", usage_id))
 
 
 class TestIdentity:
@@ -350,7 +349,7 @@ class TestIdentity:
         assert identity.get_current_user(workbench_block(str(user.pk + 1000))) is None
 
     def test_course_comes_from_the_usage_key_and_wins_over_the_field(self, make_user):
-        block = lms_block(LmsLikeRuntime(FakeLmsUserService(None)), fallback_course_key=str(OTHER_COURSE))
+        block = lms_block(LmsLikeRuntime(FakeLmsUserService(None), fallback_course_key=str(OTHER_COURSE)))
         assert identity.get_course_key(block) == DEMO_COURSE
 
     def test_studio_branch_and_version_are_dropped(self):

@@ -256,7 +256,9 @@ def bulk_record_enrollments(records: Sequence[EnrollmentRecord], as_of: datetime
     existing = Enrollment.objects.filter(
         user_id__in={user_id for user_id, _ in wanted}, course_key__in={key for key, _, _ in wanted.values()}
     ).values_list("pk", "user_id", "course_key", "mode", "is_active", "last_event_at")
-    found = {(user_id, str(course_key)): (pk, mode, active, at) for pk, user_id, course_key, mode, active, at in existing}
+    found = {
+        (user_id, str(course_key)): (pk, mode, active, at) for pk, user_id, course_key, mode, active, at in existing
+    }
     now = timezone.now()
     new_rows: list[Enrollment] = []
     changed: dict[tuple[str, bool], list[int]] = defaultdict(list)

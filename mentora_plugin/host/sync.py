@@ -35,7 +35,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import quote, urlencode, urlsplit, urlunsplit
+from urllib.parse import quote, unquote, urlencode, urlsplit, urlunsplit
 
 import requests
 from django.conf import settings
@@ -344,6 +344,7 @@ def _walk(
     resume: bool,
     dry_run: bool,
     on_page: Callable[[SyncStats], None] | None,
+    notes: Sequence[str] = (),
 ) -> SyncStats:
     """
     Fetch, write and checkpoint pages until the platform says there is no next one.
@@ -351,7 +352,7 @@ def _walk(
     The page's rows and the checkpoint that points past it commit together: a crash between two pages loses
     nothing and repeats nothing. A dry run rolls each page back, checkpoint included.
     """
-    stats = SyncStats(resource=resource, dry_run=dry_run)
+    stats = SyncStats(resource=resource, dry_run=dry_run, notes=list(notes))
     url = _start(resource, first_url, resume=resume, dry_run=dry_run, stats=stats)
     seen: set[str] = set()
     try:
@@ -414,8 +415,11 @@ def backfill_courses(
     writer); one read per page finds the courses that are already as the page says and leaves them unwritten.
     """
     identity = {"username": client.service_username} if client.service_username else {}
+    notes = [] if identity else [
+        "MENTORA_PLATFORM_SERVICE_USERNAME is not set: the platform listed only what an anonymous visitor sees"
+    ]
     if course is not None:
-        first_url = client.url(f"/api/courses/v1/courses/{quote(str(course), safe=':+')}/", identity)
+        first_url = client.url(f"/api/courses/v1/courses/{quote(str(course), safe=':+/')}/", identity)
 
         def fetch(url: str) -> _Page:
             as_of = timezone.now()
@@ -460,7 +464,7 @@ def backfill_courses(
                 outcome.written += 1
         return outcome
 
-    return _walk(resource, first_url, fetch, write, resume=resume, dry_run=dry_run, on_page=on_page)
+    return _walk(resource, first_url, fetch, write, resume=resume, dry_run=dry_run, on_page=on_page, notes=notes)
 
 
 # --- enrollments ----------------------------------------------------------------------------------------------------
@@ -551,24 +555,21 @@ def backfill_roles(
         resource = "roles"
 
     def url_of(course_id: str) -> str:
-        return client.url(f"/courses/{quote(course_id, safe=':+')}/instructor/api/list_course_role_members")
-
-    def position(url: str) -> int:
-        match = _ROLE_URL.search(urlsplit(url).path)
-        return bisect.bisect_left(course_ids, match["course_id"]) if match else len(course_ids)
+        return client.url(f"/courses/{quote(course_id, safe=':+/')}/instructor/api/list_course_role_members")
 
     def fetch(url: str) -> _Page:
         match = _ROLE_URL.search(urlsplit(url).path)
-        if match is None:
-            raise SyncError(f"The roles checkpoint holds {url}, which is no course's role list: run without --resume.")
-        key = _course_key(match["course_id"])
+        try:
+            key = _course_key(unquote(match["course_id"]) if match else None)
+        except _MalformedRow:
+            raise SyncError(f"The roles checkpoint holds {url}, no course's role list: run without --resume.") from None
         as_of = timezone.now()
         rows: list[tuple[CourseKey, str, Any]] = []
         for rolename in PLATFORM_ROLES:
             body = client.post(url, {"rolename": rolename})
             rows.extend((key, rolename, member) for member in _rows_of(body, url, rolename))
-        following = position(url) + 1
-        # A course whose key sorts after the last one resumes "past the end": nothing left.
+        # The first course after this one; found by key, so courses added since a checkpoint do not shift it.
+        following = bisect.bisect_right(course_ids, str(key))
         next_url = url_of(course_ids[following]) if following < len(course_ids) else None
         return _Page(url=url, rows=rows, next_url=next_url, as_of=as_of)
 
@@ -629,11 +630,6 @@ def iter_sync(
         if resource not in resources:
             continue
         if resource == "courses":
-            if not client.service_username and course is None:
-                log.warning(
-                    "MENTORA_PLATFORM_SERVICE_USERNAME is not set: the platform lists only the courses an anonymous "
-                    "visitor can see."
-                )
             yield backfill_courses(client, page_size=size, **options)
         elif resource == "enrollments":
             yield backfill_enrollments(client, page_size=size, **options)

@@ -7,29 +7,49 @@ applies its YAML overrides and the plugins' settings never matters. Code reads s
 """
 from typing import Any
 
-#: Every Mentora setting with its default. The README documents each of them.
+#: Every Mentora setting with its default, annotated for the platform's settings report (code-annotations).
 DEFAULTS: dict[str, Any] = {
-    # Platform course roles (from the COURSE_ACCESS_ROLE_* events) that also make their holders Mentora trainers
-    # of the course. Empty: only course staff's explicit grants make trainers.
+    # .. setting_name: MENTORA_TRAINER_ROLES_FROM_PLATFORM
+    # .. setting_default: []
+    # .. setting_description: Platform course roles (from the COURSE_ACCESS_ROLE_* events, e.g. "staff",
+    #   "instructor") whose holders are also Mentora trainers of the course. Empty: only explicit grants by course
+    #   staff make trainers.
     "MENTORA_TRAINER_ROLES_FROM_PLATFORM": [],
-    # REST API throttling, per authenticated user (DRF rate syntax).
+    # .. setting_name: MENTORA_API_THROTTLE_RATES
+    # .. setting_default: {"user": "120/minute", "anon": "30/minute", "write": "30/minute"}
+    # .. setting_description: Rates of the Mentora REST API, in DRF's rate syntax: every request of a signed-in
+    #   user ("user"), their writes on top of that ("write"), and requests without a user, per IP ("anon").
     "MENTORA_API_THROTTLE_RATES": {"user": "120/minute", "anon": "30/minute", "write": "30/minute"},
-    # Page size of the REST API lists, and the most a client may ask for with ?page_size=.
+    # .. setting_name: MENTORA_API_PAGE_SIZE
+    # .. setting_default: 20
+    # .. setting_description: Page size of the Mentora REST API lists when the client does not ask for one.
     "MENTORA_API_PAGE_SIZE": 20,
+    # .. setting_name: MENTORA_API_MAX_PAGE_SIZE
+    # .. setting_default: 100
+    # .. setting_description: The largest page a client may ask for with ?page_size=.
     "MENTORA_API_MAX_PAGE_SIZE": 100,
-    # mentora_sync: where the platform's REST APIs live and the OAuth2 client that may read them.
+    # .. setting_name: MENTORA_PLATFORM_API_URL
+    # .. setting_default: "http://localhost:18000"
+    # .. setting_description: Base URL of the LMS whose REST APIs mentora_sync reads (and whose OAuth2 token
+    #   endpoint it calls).
     "MENTORA_PLATFORM_API_URL": "http://localhost:18000",
+    # .. setting_name: MENTORA_PLATFORM_OAUTH_CLIENT_ID
+    # .. setting_default: ""
+    # .. setting_description: OAuth2 client (client-credentials grant, with staff rights) that mentora_sync uses.
     "MENTORA_PLATFORM_OAUTH_CLIENT_ID": "",
+    # .. setting_name: MENTORA_PLATFORM_OAUTH_CLIENT_SECRET
+    # .. setting_default: ""
+    # .. setting_description: The secret of MENTORA_PLATFORM_OAUTH_CLIENT_ID.
+    # .. setting_warning: Keep it out of version control; set it from the operator's secrets.
     "MENTORA_PLATFORM_OAUTH_CLIENT_SECRET": "",
+    # .. setting_name: MENTORA_SYNC_PAGE_SIZE
+    # .. setting_default: 1000
+    # .. setting_description: How many rows mentora_sync asks the platform for per page.
     "MENTORA_SYNC_PAGE_SIZE": 1000,
+    # .. setting_name: MENTORA_SYNC_TIMEOUT_SECONDS
+    # .. setting_default: 30
+    # .. setting_description: HTTP timeout of each mentora_sync request to the platform.
     "MENTORA_SYNC_TIMEOUT_SECONDS": 30,
-    # mentora_sync: the username of the OAuth2 client's service user (global staff). The course list API returns
-    # only the courses visible to the user it is asked about, and to an anonymous user when none is given.
-    "MENTORA_PLATFORM_SERVICE_USERNAME": "",
-    # mentora_sync: retries of transient platform errors (connection errors, 429, 5xx) and the exponential backoff
-    # factor in seconds between them (urllib3's Retry: factor * 2 ** (retry - 1), at most 60 s; honours Retry-After).
-    "MENTORA_SYNC_MAX_RETRIES": 5,
-    "MENTORA_SYNC_BACKOFF_SECONDS": 1.0,
 }
 
 #: Apps the REST API documentation needs (drf-spectacular templates, self-hosted Swagger UI files).

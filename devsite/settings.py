@@ -89,6 +89,10 @@ STATIC_ROOT = str(VAR_DIR / "static")
 # The workbench stores block files through django-pyfs.
 DJFS = {"type": "osfs", "directory_root": str(VAR_DIR / "djpyfs"), "url_root": "/static/djpyfs"}
 EXCLUDED_XBLOCKS = set()
+WORKBENCH = {
+    "reset_state_on_restart": False,
+    "services": {"fs": "xblock.reference.plugins.FSService", "settings": "workbench.services.SettingsService"},
+}
 
 # Celery runs every task in-process in the demo: no broker to start.
 CELERY_TASK_ALWAYS_EAGER = True

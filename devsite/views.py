@@ -19,7 +19,10 @@ def landing(request: HttpRequest) -> HttpResponse:
     courses = [
         {
             "course": course,
-            "roles": sorted(role.value for role in api.get_course_roles(request.user, course.course_key))
+            "roles": [
+                role.label()
+                for role in sorted(api.get_course_roles(request.user, course.course_key), key=lambda r: -r.rank)
+            ]
             if request.user.is_authenticated
             else None,
         }

@@ -15,17 +15,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from mentora_plugin.host import api
-from mentora_plugin.host.data import CourseRole
-
-def _role_label(role: CourseRole) -> str:
-    """The role's name in the visitor's language (translated per request, not at import)."""
-    return {
-        CourseRole.LEARNER: _("Learner"),
-        CourseRole.TRAINER: _("Trainer"),
-        CourseRole.STAFF: _("Course staff"),
-        CourseRole.INSTRUCTOR: _("Instructor"),
-    }[role]
-
 
 @login_required
 @require_http_methods(["GET", "POST"])
@@ -50,7 +39,7 @@ def course_home(request: HttpRequest, course_id: str) -> HttpResponse:
     roles = sorted(api.get_course_roles(request.user, course_key), key=lambda role: role.rank, reverse=True)
     context = {
         "course": course,
-        "my_roles": [_role_label(role) for role in roles],
+        "my_roles": [role.label() for role in roles],
         "trainers": api.get_trainer_grants(course_key),
         "can_manage": can_manage,
         "can_see_learners": request.user.has_perm("mentora_host.view_course_learners", course_key),

@@ -161,3 +161,14 @@ class TestCourseTab:
         assert issubclass(MentoraCourseTab, compat.StandinCourseTab)
         assert MentoraCourseTab({"type": "mentora"}).tab_dict == {"type": "mentora"}
         assert MentoraCourseTab.view_name == "mentora:course-home"
+
+
+class TestDisplayName:
+    def test_the_lms_profile_name_comes_first(self, make_user):
+        person = make_user("jdoe", first_name="John", last_name="Doe")
+        assert api.display_name(person) == "John Doe"
+        person.profile = type("Profile", (), {"name": "Jean Dupont"})()  # the LMS's UserProfile, by duck type
+        assert api.display_name(person) == "Jean Dupont"
+
+    def test_the_username_is_the_last_resort(self, make_user):
+        assert api.display_name(make_user("nameless")) == "nameless"

@@ -8,10 +8,12 @@ service's ``edx-platform.user_id``, a usage key inside a course and an i18n serv
 """
 from __future__ import annotations
 
+import gettext
 import json
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
+from html import unescape
 from pathlib import Path
 
 import polib
@@ -30,6 +32,8 @@ from openedx_events.learning.signals import (
     COURSE_UNENROLLMENT_COMPLETED,
 )
 from workbench.runtime import WorkbenchRuntime
+from workbench.runtime_util import reset_global_state
+from workbench.scenarios import get_scenarios
 from xblock.field_data import DictFieldData
 from xblock.fields import ScopeIds
 from xblock.reference.user_service import UserService, XBlockUser
@@ -59,7 +63,7 @@ def announce_course(course_key: CourseKey, title: str) -> None:
         catalog_info=CourseCatalogData(
             course_key=course_key,
             name=title,
-            schedule_data=CourseScheduleData(start=datetime(2026, 9, 1, tzinfo=timezone.utc), pacing="self"),
+            schedule_data=CourseScheduleData(start=datetime(2026, 9, 1, tzinfo=UTC), pacing="self"),
         )
     )
 
@@ -195,7 +199,8 @@ class TestWorkbenchView:
 
     @pytest.mark.parametrize("course_key", [str(OTHER_COURSE), "not a course key", ""])
     def test_unknown_missing_or_invalid_course(self, cast, course_key):
-        html = render(workbench_block(str(cast["learner"].pk), f'<mentora_course_team fallback_course_key="{course_key}"/>'))
+        xml = f'<mentora_course_team fallback_course_key="{course_key}"/>'
+        html = render(workbench_block(str(cast["learner"].pk), xml))
         assert 'data-status="unknown_course"' in html
         assert "not in a course that Mentora knows" in html
         assert "Tariq Benali" not in html
@@ -219,7 +224,7 @@ class TestGetTeamHandler:
         assert team["course_title"] == "Mentoring in Practice"
         assert team["trainers"] == [
             {"username": "tariq", "full_name": "Tariq Benali"},
-            {"username": "zed", "full_name": ""},
+            {"username": "zed", "full_name": "zed"},  # no name on record: the username stands in
         ]
         assert team["roles"] == ["learner"] and team["role_labels"] == ["Learner"]
         assert team["course_home_url"] == HOME_URL
@@ -238,9 +243,6 @@ class TestGetTeamHandler:
 class TestDemoScenario:
     def test_scenario_is_mentora_course_team_0_and_renders_as_the_signed_in_person(self, cast, client):
         """The demo landing page links /workbench/scenario/mentora_course_team.0/; the middleware picks the user."""
-        from workbench.runtime_util import reset_global_state  # noqa: PLC0415 (needs the test database)
-        from workbench.scenarios import get_scenarios  # noqa: PLC0415
-
         reset_global_state()  # scenario definitions live in the (per-test) database
         assert "mentora_course_team.0" in get_scenarios()
         client.force_login(cast["learner"])
@@ -251,6 +253,11 @@ class TestDemoScenario:
 
 
 class TestStudioEditing:
+    def test_studio_view_edits_the_title_and_the_fallback_course_key(self):
+        block = workbench_block("student_1")
+        html = block.runtime.render(block, "studio_view").body_html()
+        assert 'for="xb-field-edit-display_name"' in html and 'for="xb-field-edit-fallback_course_key"' in html
+
     def test_invalid_fallback_course_key_is_refused(self, cast):
         block = workbench_block(str(cast["staff"].pk))
         request = webob.Request.blank(
@@ -339,7 +346,7 @@ class TestIdentity:
         user = make_user()
         assert identity.get_current_user(workbench_block(str(user.pk))) == user
 
-    @pytest.mark.parametrize("student", ["student_1", "0", "-1", "", "١"])
+    @pytest.mark.parametrize("student", ["student_1", "0", "-1", "", "\u0661"])
     def test_workbench_students_who_are_no_user_are_nobody(self, make_user, student):
         make_user()
         assert identity.get_current_user(workbench_block(student)) is None
@@ -383,7 +390,7 @@ class TestFrench:
         """
         with translation.override("fr"):
             expected = {msgid: translation.gettext(msgid) for msgid in FRENCH_MSGIDS}
-            html = render(workbench_block(str(cast["learner"].pk)))
+            html = unescape(render(workbench_block(str(cast["learner"].pk))))
         untranslated = [msgid for msgid, text in expected.items() if text == msgid]
         assert not untranslated, f"locale/fr/LC_MESSAGES/django.po does not translate {untranslated}"
         for msgid, text in expected.items():
@@ -408,8 +415,6 @@ class TestFrench:
             catalog.append(polib.POEntry(msgid=msgid, msgstr=msgstr))
         mo_path = tmp_path / "text.mo"
         catalog.save_as_mofile(str(mo_path))
-
-        import gettext  # noqa: PLC0415
 
         with mo_path.open("rb") as mo_file:
             i18n = LmsLikeI18nService(gettext.GNUTranslations(mo_file))

@@ -44,6 +44,7 @@ __all__ = [
     "UnknownUserError",
     "bulk_record_course_roles",
     "bulk_record_enrollments",
+    "display_name",
     "get_course",
     "get_course_learners",
     "get_course_role",
@@ -412,8 +413,8 @@ def get_course_role(user: Any, course_key: CourseKey | str) -> CourseRole | None
 def get_course_learners(course_key: CourseKey | str) -> QuerySet:
     """The users with an active enrollment in the course, by username. A lazy queryset, for pagination."""
     key = parse_course_key(course_key)
-    return User.objects.filter(
-        mentora_enrollments__course_key=key, mentora_enrollments__is_active=True, is_active=True
+    return _with_profiles(
+        User.objects.filter(mentora_enrollments__course_key=key, mentora_enrollments__is_active=True, is_active=True)
     ).order_by("username")
 
 
@@ -430,14 +431,30 @@ def get_course_trainers(course_key: CourseKey | str) -> QuerySet:
             mentora_course_roles__is_active=True,
         )
         granted |= derived
-    return User.objects.filter(granted, is_active=True).distinct().order_by("username")
+    return _with_profiles(User.objects.filter(granted, is_active=True).distinct()).order_by("username")
+
+
+def display_name(user: Any) -> str:
+    """
+    The name people see for ``user``. The LMS keeps it in the user's profile (``UserProfile.name``); Django's own
+    first and last names stand in where there is no profile (the demo, tests); the username as a last resort.
+    """
+    profile = getattr(user, "profile", None)  # the platform's one-to-one; absent outside the LMS
+    return (getattr(profile, "name", "") or "").strip() or user.get_full_name().strip() or user.username
+
+
+def _with_profiles(users: QuerySet) -> QuerySet:
+    """Fetch the LMS profile with each user (one join, not one query per person) when the platform has one."""
+    if any(field.name == "profile" and field.is_relation for field in User._meta.get_fields()):
+        return users.select_related("profile")
+    return users
 
 
 def get_trainer_grants(course_key: CourseKey | str, *, include_revoked: bool = False) -> list[TrainerGrantInfo]:
     """The course's Mentora trainer grants with who made them, by username."""
     grants = (
         TrainerGrant.objects.filter(course_key=parse_course_key(course_key))
-        .select_related("user", "granted_by")
+        .select_related(*_profile_paths("user"), "granted_by")
         .order_by("user__username")
     )
     if not include_revoked:
@@ -445,10 +462,16 @@ def get_trainer_grants(course_key: CourseKey | str, *, include_revoked: bool = F
     return [_grant_info(grant) for grant in grants]
 
 
+def _profile_paths(relation: str) -> list[str]:
+    has_profile = any(field.name == "profile" and field.is_relation for field in User._meta.get_fields())
+    return [relation, f"{relation}__profile"] if has_profile else [relation]
+
+
 def _grant_info(grant: TrainerGrant) -> TrainerGrantInfo:
     return TrainerGrantInfo(
         user_id=grant.user_id,
         username=grant.user.username,
+        display_name=display_name(grant.user),
         course_key=grant.course_key,
         is_active=grant.is_active,
         granted_at=grant.granted_at,

@@ -1,10 +1,12 @@
 """Plain data returned by ``mentora_plugin.host.api``: no models leave the app."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from django.utils.translation import gettext, gettext_noop
 from opaque_keys.edx.keys import CourseKey
 
 
@@ -19,6 +21,21 @@ class CourseRole(StrEnum):
     @property
     def rank(self) -> int:
         return list(CourseRole).index(self)
+
+    def label(self, translate: Callable[[str], str] = gettext) -> str:
+        """
+        The role's name for people, in the current language. Blocks pass their runtime's gettext; pages use
+        Django's. Both read the same catalog, so the words are the same everywhere.
+        """
+        return translate(_ROLE_LABELS[self])
+
+
+_ROLE_LABELS = {
+    CourseRole.LEARNER: gettext_noop("Learner"),
+    CourseRole.TRAINER: gettext_noop("Trainer"),
+    CourseRole.STAFF: gettext_noop("Course staff"),
+    CourseRole.INSTRUCTOR: gettext_noop("Instructor"),
+}
 
 
 @dataclass(frozen=True)
@@ -59,6 +76,7 @@ class TrainerGrantInfo:
 
     user_id: int
     username: str
+    display_name: str
     course_key: CourseKey
     is_active: bool
     granted_at: datetime

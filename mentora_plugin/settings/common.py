@@ -50,6 +50,22 @@ DEFAULTS: dict[str, Any] = {
     # .. setting_default: 30
     # .. setting_description: HTTP timeout of each mentora_sync request to the platform.
     "MENTORA_SYNC_TIMEOUT_SECONDS": 30,
+    # .. setting_name: MENTORA_PLATFORM_SERVICE_USERNAME
+    # .. setting_default: ""
+    # .. setting_description: Username of the user behind MENTORA_PLATFORM_OAUTH_CLIENT_ID (global staff).
+    #   mentora_sync asks the platform's course list for the courses this user can see; left empty, the platform
+    #   lists only the courses an anonymous visitor can see.
+    "MENTORA_PLATFORM_SERVICE_USERNAME": "",
+    # .. setting_name: MENTORA_SYNC_MAX_RETRIES
+    # .. setting_default: 5
+    # .. setting_description: How many times mentora_sync retries a request that failed transiently (connection
+    #   error, HTTP 429, 500, 502, 503, 504) before it stops; a later run with --resume continues from that page.
+    "MENTORA_SYNC_MAX_RETRIES": 5,
+    # .. setting_name: MENTORA_SYNC_BACKOFF_SECONDS
+    # .. setting_default: 1.0
+    # .. setting_description: Backoff factor between those retries (urllib3's Retry: factor * 2 ** (retry - 1)
+    #   seconds, at most 60); a Retry-After header from the platform's throttling is honoured instead.
+    "MENTORA_SYNC_BACKOFF_SECONDS": 1.0,
 }
 
 #: Apps the REST API documentation needs (drf-spectacular templates, self-hosted Swagger UI files).

@@ -120,11 +120,11 @@ class CourseTeamXBlock(StudioEditableXBlockMixin, XBlock):
 
         roles = sorted(api.get_course_roles(user, course_key), key=lambda role: role.rank, reverse=True)
         answer["roles"] = [role.value for role in roles]
-        answer["role_labels"] = [_role_label(role, gettext) for role in roles]
+        answer["role_labels"] = [role.label(gettext) for role in roles]
         if not roles:
             answer["message"] = gettext("You have no role in this course; you see its mentors as platform staff.")
         answer["trainers"] = [
-            {"username": trainer.username, "full_name": trainer.get_full_name()}
+            {"username": trainer.username, "full_name": api.display_name(trainer)}
             for trainer in api.get_course_trainers(course_key)
         ]
         answer["course_home_url"] = _course_home_url(course_key)
@@ -159,7 +159,8 @@ class CourseTeamXBlock(StudioEditableXBlockMixin, XBlock):
         try:
             CourseKey.from_string(value)
         except InvalidKeyError:
-            message = self._gettext()("“{value}” is not a course key.").format(value=value[:255])
+            gettext = self._gettext()
+            message = gettext("“{value}” is not a course key.").format(value=value[:255])
             validation.add(ValidationMessage(ValidationMessage.ERROR, message))
 
     @staticmethod
@@ -189,17 +190,6 @@ class CourseTeamXBlock(StudioEditableXBlockMixin, XBlock):
     def _dom_id(self) -> str:
         """A unique, valid HTML id for this usage (headings are referenced by ``aria-labelledby``)."""
         return "mentora-course-team-" + re.sub(r"[^A-Za-z0-9_-]", "-", str(self.scope_ids.usage_id))
-
-
-def _role_label(role: CourseRole, gettext: Callable[[str], str]) -> str:
-    """The role's name in the viewer's language (the same words as the course's Mentora home page)."""
-    labels = {
-        CourseRole.LEARNER: gettext("Learner"),
-        CourseRole.TRAINER: gettext("Trainer"),
-        CourseRole.STAFF: gettext("Course staff"),
-        CourseRole.INSTRUCTOR: gettext("Instructor"),
-    }
-    return labels[role]
 
 
 def _course_home_url(course_key: CourseKey) -> str | None:

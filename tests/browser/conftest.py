@@ -8,6 +8,7 @@ Nothing here may download a browser or a driver: both paths are given, which kee
 """
 from __future__ import annotations
 
+import io
 import subprocess
 import sys
 import tempfile
@@ -18,6 +19,7 @@ import pytest
 from django.core.management import call_command
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from workbench.runtime_util import reset_global_state
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -36,13 +38,6 @@ CHROMIUM_FLAGS = (
 )
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Every test in this directory drives the browser: mark it so that ``-m "not browser"`` leaves them out."""
-    for item in items:
-        if Path(str(item.fspath)).is_relative_to(Path(__file__).parent):
-            item.add_marker(pytest.mark.browser)
-
-
 @pytest.fixture(scope="session", autouse=True)
 def assembled_assets() -> None:
     """Put static/ (and the compiled catalogs) where the app and the block serve them from, as ``make assets``."""
@@ -58,11 +53,9 @@ def demo(live_server, settings) -> str:
     live-server database is emptied between tests, the scenarios are loaded again. ``WORKBENCH`` gets xblock-sdk's
     own defaults only when the site's settings have none.
     """
-    from workbench.runtime_util import reset_global_state  # noqa: PLC0415 (needs Django set up and a database)
-
     if not hasattr(settings, "WORKBENCH"):
         settings.WORKBENCH = {"reset_state_on_restart": False, "services": {}}
-    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("seed_demo", stdout=io.StringIO())
     reset_global_state()
     return live_server.url
 

@@ -2,6 +2,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from mentora_plugin.host import api
 from mentora_plugin.host.data import CourseRole
 
 
@@ -23,13 +24,14 @@ class CourseUserSerializer(serializers.Serializer):
     name = serializers.SerializerMethodField()
 
     def get_name(self, user) -> str:
-        return user.get_full_name() or user.username
+        return api.display_name(user)
 
 
 class TrainerGrantSerializer(serializers.Serializer):
     """A Mentora trainer grant."""
 
     username = serializers.CharField()
+    name = serializers.CharField(source="display_name")
     course_key = serializers.CharField()
     is_active = serializers.BooleanField()
     granted_at = serializers.DateTimeField()

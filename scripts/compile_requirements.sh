@@ -6,9 +6,9 @@
 #                                              (`make upgrade`)
 #
 # requirements/{base,demo,test,dev}.txt are compiled with Python 3.12 (xblock-sdk 0.15 and XBlock 6.3 need it: a
-# lock compiled with 3.11 would pin older releases). requirements/test-py311.txt is test-py311.in (test.in + a 3.11 fix) compiled with 3.11
-# -- the Teak platform's interpreter -- for tox's py311 environment, where pip would otherwise pick releases the 3.12
-# lock does not list (xblock-sdk 0.14, XBlock 6.1 with the separate web-fragments).
+# lock compiled with 3.11 would pin older releases). requirements/test-py311.txt is test-py311.in (test.in plus what
+# 3.11 needs) compiled with Python 3.11 -- the Teak platform's interpreter -- for tox's py311 environment, where the
+# 3.12 lock cannot install (3.11 gets xblock-sdk 0.14, XBlock 6.1 with the separate web-fragments).
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 cd "$ROOT/requirements"

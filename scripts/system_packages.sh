@@ -3,6 +3,7 @@
 #
 #   scripts/system_packages.sh build   what installing the test requirements needs (mysqlclient compiles from source)
 #   scripts/system_packages.sh test    build + what the test suites run against
+#   scripts/system_packages.sh i18n    what extracting the translatable strings needs (gettext)
 #   scripts/system_packages.sh demo    what `make demo` needs: nothing (its requirements are pure Python wheels and
 #                                      polib compiles the catalogs), so it installs nothing and never asks for root
 #
@@ -18,13 +19,15 @@ BUILD_PACKAGES=(libmariadb-dev pkg-config)
 # mariadb-server: the private server of the MariaDB suite (scripts/mariadb.sh).
 # chromium, chromium-driver: the browser suite drives Debian's Chromium through its own driver, nothing downloaded.
 # gettext: makemessages (xgettext, msgmerge) for extraction and the French catalog's up-to-date check.
-TEST_PACKAGES=("${BUILD_PACKAGES[@]}" mariadb-server chromium chromium-driver gettext)
+I18N_PACKAGES=(gettext)
+TEST_PACKAGES=("${BUILD_PACKAGES[@]}" "${I18N_PACKAGES[@]}" mariadb-server chromium chromium-driver)
 
 case "${1:-}" in
     build) wanted=("${BUILD_PACKAGES[@]}") ;;
     test) wanted=("${TEST_PACKAGES[@]}") ;;
+    i18n) wanted=("${I18N_PACKAGES[@]}") ;;
     demo) wanted=() ;;
-    *) die "usage: $0 build|test|demo" ;;
+    *) die "usage: $0 build|test|i18n|demo" ;;
 esac
 
 missing=()

@@ -462,7 +462,7 @@ def test_a_refusal_is_not_retried_and_says_what_failed(lms):
 def test_a_refused_token_stops_the_run_and_says_so(lms):
     lms.mock.replace(responses.POST, f"{LMS}/oauth2/access_token", status=401, json={"error": "invalid_client"})
 
-    with pytest.raises(CommandError, match="401 Client Error.*oauth2/access_token"):
+    with pytest.raises(CommandError, match=r"401 Client Error.*oauth2/access_token"):
         run("--resource=enrollments")
 
     assert lms.requested() == []

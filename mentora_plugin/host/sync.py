@@ -29,6 +29,7 @@ The platform endpoints (checked against edx-platform):
 from __future__ import annotations
 
 import bisect
+import functools
 import logging
 import re
 from collections.abc import Callable, Iterator, Sequence
@@ -73,8 +74,6 @@ RESOURCES = ("courses", "enrollments", "roles")
 PLATFORM_ROLES = ("staff", "instructor")
 #: Answers worth retrying: the platform throttles (429, with Retry-After) and its proxies fail transiently.
 TRANSIENT_STATUSES = frozenset({429, 500, 502, 503, 504})
-#: Longest wait between two retries, in seconds, whatever the backoff factor or a Retry-After header say.
-MAX_BACKOFF_SECONDS = 60
 
 _ROLE_URL = re.compile(r"/courses/(?P<course_id>.+)/instructor/api/list_course_role_members$")
 
@@ -182,8 +181,8 @@ class PlatformClient:
         self.session = OAuthAPIClient(self.base_url, client_id, client_secret, timeout=timeout)
         retry = Retry(
             total=max_retries,
+            # urllib3 caps the wait at 120 s; ``backoff_max`` is not passed because urllib3 1.26 lacks it.
             backoff_factor=backoff_seconds,
-            backoff_max=MAX_BACKOFF_SECONDS,
             status_forcelist=TRANSIENT_STATUSES,
             # The role list is a POST only because the platform wants one; it reads, so retrying it is safe.
             allowed_methods=frozenset({"GET", "POST"}),
@@ -261,6 +260,17 @@ class PlatformClient:
 
 
 def _course_key(value: Any) -> CourseKey:
+    if not isinstance(value, str):
+        raise _MalformedRow(f"the course id is missing or not a string: {value!r}")
+    return _parse_course_key(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_course_key(value: str) -> CourseKey:
+    """
+    Parsing a course key costs tens of microseconds and a page of enrollments names the same few courses a thousand
+    times over; keys are immutable, so one parse per distinct string serves every row (invalid ones are not cached).
+    """
     try:
         return api.parse_course_key(value)
     except api.HostError as error:
@@ -307,12 +317,15 @@ def _skip(resource: str, page: _Page, index: int, reason: Any) -> None:
 # --- checkpoints and the page walk ----------------------------------------------------------------------------------
 
 
-def _start(resource: str, first_url: str, *, resume: bool, dry_run: bool, stats: SyncStats) -> str | None:
+def _start(
+    resource: str, first_url: str, rebase: Callable[[str], str], *, resume: bool, dry_run: bool, stats: SyncStats
+) -> str | None:
     """
     The URL to fetch first: the checkpoint's when resuming an unfinished run, else the first page.
 
     A fresh run resets the checkpoint (a finished run's ``completed_at`` too). Returns None when a resumed run
-    has nothing left to do. A dry run reads the checkpoint but never writes it.
+    has nothing left to do. A dry run reads the checkpoint but never writes it. A resumed URL is moved onto the
+    platform origin configured now, in case MENTORA_PLATFORM_API_URL changed since the interrupted run.
     """
     checkpoint = SyncCheckpoint.objects.filter(resource=resource).first()
     if resume and checkpoint is not None:
@@ -322,7 +335,7 @@ def _start(resource: str, first_url: str, *, resume: bool, dry_run: bool, stats:
             return None
         stats.resumed = True
         stats.notes.append(f"resumed after {checkpoint.items_seen} rows, at {checkpoint.next_url}")
-        return checkpoint.next_url
+        return rebase(checkpoint.next_url)
     if resume:
         stats.notes.append("no checkpoint to resume from: started from the first page")
     elif checkpoint is not None and checkpoint.completed_at is None:
@@ -336,6 +349,7 @@ def _start(resource: str, first_url: str, *, resume: bool, dry_run: bool, stats:
 
 
 def _walk(
+    client: PlatformClient,
     resource: str,
     first_url: str,
     fetch: Callable[[str], _Page],
@@ -353,7 +367,7 @@ def _walk(
     nothing and repeats nothing. A dry run rolls each page back, checkpoint included.
     """
     stats = SyncStats(resource=resource, dry_run=dry_run, notes=list(notes))
-    url = _start(resource, first_url, resume=resume, dry_run=dry_run, stats=stats)
+    url = _start(resource, first_url, client.rebase, resume=resume, dry_run=dry_run, stats=stats)
     seen: set[str] = set()
     try:
         while url:
@@ -416,7 +430,7 @@ def backfill_courses(
     """
     identity = {"username": client.service_username} if client.service_username else {}
     notes = [] if identity else [
-        "MENTORA_PLATFORM_SERVICE_USERNAME is not set: the platform listed only what an anonymous visitor sees"
+        "MENTORA_PLATFORM_SERVICE_USERNAME is not set: the platform lists only the courses an anonymous visitor sees"
     ]
     if course is not None:
         first_url = client.url(f"/api/courses/v1/courses/{quote(str(course), safe=':+/')}/", identity)
@@ -464,7 +478,8 @@ def backfill_courses(
                 outcome.written += 1
         return outcome
 
-    return _walk(resource, first_url, fetch, write, resume=resume, dry_run=dry_run, on_page=on_page, notes=notes)
+    options = {"resume": resume, "dry_run": dry_run, "on_page": on_page, "notes": notes}
+    return _walk(client, resource, first_url, fetch, write, **options)
 
 
 # --- enrollments ----------------------------------------------------------------------------------------------------
@@ -520,7 +535,7 @@ def backfill_enrollments(
         return _written(outcome, records, api.bulk_record_enrollments(records, page.as_of))
 
     first_url = client.url("/api/enrollment/v1/enrollments/", params)
-    return _walk(resource, first_url, fetch, write, resume=resume, dry_run=dry_run, on_page=on_page)
+    return _walk(client, resource, first_url, fetch, write, resume=resume, dry_run=dry_run, on_page=on_page)
 
 
 def _written(outcome: _PageOutcome, records: Sequence[Any], result: api.BulkResult) -> _PageOutcome:
@@ -598,7 +613,7 @@ def backfill_roles(
         stats = SyncStats(resource=resource, completed=True, dry_run=dry_run)
         stats.notes.append("no courses in the course projection: back-fill courses first")
         return stats
-    return _walk(resource, url_of(course_ids[0]), fetch, write, resume=resume, dry_run=dry_run, on_page=on_page)
+    return _walk(client, resource, url_of(course_ids[0]), fetch, write, resume=resume, dry_run=dry_run, on_page=on_page)
 
 
 # --- all of it ------------------------------------------------------------------------------------------------------

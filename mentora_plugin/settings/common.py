@@ -43,9 +43,10 @@ DEFAULTS: dict[str, Any] = {
     # .. setting_warning: Keep it out of version control; set it from the operator's secrets.
     "MENTORA_PLATFORM_OAUTH_CLIENT_SECRET": "",
     # .. setting_name: MENTORA_SYNC_PAGE_SIZE
-    # .. setting_default: 1000
-    # .. setting_description: How many rows mentora_sync asks the platform for per page.
-    "MENTORA_SYNC_PAGE_SIZE": 1000,
+    # .. setting_default: 100
+    # .. setting_description: How many rows mentora_sync asks the platform for per page. The LMS's enrollment list
+    #   serves at most 100 per page whatever is asked, and throttles staff to 120 requests a minute.
+    "MENTORA_SYNC_PAGE_SIZE": 100,
     # .. setting_name: MENTORA_SYNC_TIMEOUT_SECONDS
     # .. setting_default: 30
     # .. setting_description: HTTP timeout of each mentora_sync request to the platform.
@@ -64,7 +65,7 @@ DEFAULTS: dict[str, Any] = {
     # .. setting_name: MENTORA_SYNC_BACKOFF_SECONDS
     # .. setting_default: 1.0
     # .. setting_description: Backoff factor between those retries (urllib3's Retry: factor * 2 ** (retry - 1)
-    #   seconds, at most 60); a Retry-After header from the platform's throttling is honoured instead.
+    #   seconds, at most 120); a Retry-After header from the platform's throttling is honoured instead.
     "MENTORA_SYNC_BACKOFF_SECONDS": 1.0,
 }
 

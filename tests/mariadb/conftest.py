@@ -41,8 +41,16 @@ class RaceOutcome:
     errors: dict[int, BaseException] = field(default_factory=dict)
 
     def assert_no_errors(self) -> None:
-        assert not self.errors, "threads raised: " + "; ".join(
-            f"#{index}: {type(error).__name__}: {error}" for index, error in sorted(self.errors.items())
+        """Fail with each distinct error once, and the threads that raised it."""
+        if not self.errors:
+            return
+        by_error: dict[str, list[int]] = {}
+        for index, error in sorted(self.errors.items()):
+            by_error.setdefault(f"{type(error).__module__}.{type(error).__name__}: {error}", []).append(index)
+        pytest.fail(
+            f"{len(self.errors)} of {len(self.errors) + len(self.results)} threads raised:\n"
+            + "\n".join(f"  {message}  (threads {threads})" for message, threads in by_error.items()),
+            pytrace=False,
         )
 
 

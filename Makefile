@@ -9,6 +9,8 @@
 .DEFAULT_GOAL := help
 SHELL := /bin/bash
 PORT ?= 8000
+# The venv the scripts create (scripts/common.sh: MENTORA_VENV overrides it).
+VENV := $(or $(MENTORA_VENV),.venv)
 # Extra pytest arguments for `make test`, e.g. make test PYTEST_ARGS="-x -k enrollment".
 PYTEST_ARGS ?=
 
@@ -30,7 +32,7 @@ quality: ## ruff, missing migrations, PII annotations
 
 assets: ## compile locale/ and copy static/ into the packages (done by demo and test too)
 	scripts/bootstrap.sh demo
-	.venv/bin/python scripts/assemble_assets.py
+	$(VENV)/bin/python scripts/assemble_assets.py
 
 compile_translations: assets ## compile the catalogs (the same as make assets)
 
@@ -49,7 +51,7 @@ upgrade: ## re-lock requirements/*.txt with the newest releases the constraints 
 	scripts/compile_requirements.sh --upgrade
 
 tox: requirements ## the platform matrix: py311-django42, py312-django52, quality
-	.venv/bin/tox
+	$(VENV)/bin/tox
 
 mariadb-start: ## start the private MariaDB server of the MariaDB suite (127.0.0.1:3307)
 	scripts/system_packages.sh test

@@ -29,14 +29,15 @@ die() { printf '\033[1;31merror: %s\033[0m\n' "$*" >&2; exit 1; }
 find_python() {
     local version="$1" candidate
     local candidates=("python$version")
+    # pyenv's root even when pyenv itself is not on PATH (a non-interactive shell that skipped pyenv's init).
+    local pyenv_root="${PYENV_ROOT:-$HOME/.pyenv}"
     if command -v pyenv >/dev/null 2>&1; then
-        # Newest patch release last in glob order; try them newest first.
-        local pyenv_root
         pyenv_root="$(pyenv root)"
-        while IFS= read -r candidate; do
-            candidates+=("$candidate")
-        done < <(ls -d "$pyenv_root"/versions/"$version".*/bin/python"$version" 2>/dev/null | sort -rV)
     fi
+    # Newest patch release first.
+    while IFS= read -r candidate; do
+        candidates+=("$candidate")
+    done < <(ls -d "$pyenv_root"/versions/"$version".*/bin/python"$version" 2>/dev/null | sort -rV)
     for candidate in "${candidates[@]}"; do
         if "$candidate" -c "import sys, venv; sys.exit(sys.version_info[:2] != tuple(map(int, '$version'.split('.'))))" \
             >/dev/null 2>&1; then

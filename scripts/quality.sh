@@ -21,7 +21,7 @@ check() {
     fi
 }
 
-ruff_check() { "$PYTHON" -m ruff check .; }
+ruff_check() { "$PYTHON" -m ruff check --output-format=concise .; }
 
 migrations_check() {
     # Only Mentora's apps: a third-party app (the workbench, say) that lacks a migration for the demo's

@@ -60,11 +60,23 @@ def copy_static(source_root: Path, target_root: Path) -> list[Path]:
     return targets
 
 
+def compile_demo_catalogs(source_root: Path) -> list[Path]:
+    """Compile the demo site's own catalogs in place (``devsite/locale``); they never go into the wheel."""
+    written = []
+    for po_path in sorted((source_root / "devsite" / "locale").glob("*/LC_MESSAGES/django.po")):
+        target = po_path.with_suffix(".mo")
+        polib.pofile(str(po_path)).save_as_mofile(str(target))
+        written.append(target)
+    return written
+
+
 def assemble(source_root: str | Path, target_root: str | Path) -> None:
     """Compile the catalogs and copy the static files from ``source_root`` into the packages under ``target_root``."""
     source_root, target_root = Path(source_root), Path(target_root)
     compile_catalogs(source_root, target_root)
     copy_static(source_root, target_root)
+    if source_root.resolve() == target_root.resolve():  # the source tree: the demo runs from here
+        compile_demo_catalogs(source_root)
 
 
 if __name__ == "__main__":

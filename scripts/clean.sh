@@ -10,7 +10,7 @@ cd "$ROOT"
 if [[ -x "$ROOT/scripts/mariadb.sh" ]] && command -v mariadb-admin >/dev/null 2>&1; then
     "$ROOT/scripts/mariadb.sh" stop
 fi
-rm -rf .venv .tox .cache build dist reports ./*.egg-info
+rm -rf .venv .tox .cache .ruff_cache .pytest_cache build dist reports ./*.egg-info
 # The assembled copies (git-ignored; `make assets` and the wheel build recreate them).
 rm -rf mentora_plugin/locale mentora_plugin/static mentora_xblocks/*/translations mentora_xblocks/*/public
 find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -201,6 +201,9 @@ class TestSchemaAndDocs:
         assert all(path.startswith("/api/mentora/") for path in schema["paths"])
         assert "post" in schema["paths"]["/api/mentora/v1/courses/{course_id}/trainers/"]
         assert set(schema["components"]["securitySchemes"]) == {"openedxJwt", "lmsSession"}
+        grant = schema["paths"]["/api/mentora/v1/courses/{course_id}/trainers/"]["post"]["responses"]
+        assert {"201", "400", "403", "429"} <= set(grant)
+        assert grant["400"]["content"]["application/json"]["schema"]["$ref"].endswith("/Error")
 
     def test_docs_page_serves_swagger_ui_from_this_site(self, client):
         response = client.get("/api/mentora/v1/docs/")

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.settings import patched_settings
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from edx_rest_framework_extensions.auth.jwt.authentication import JwtAuthentication
 from edx_rest_framework_extensions.auth.session.authentication import SessionAuthenticationAllowInactiveUser
-from rest_framework import generics, permissions
+from rest_framework import generics, permissions, serializers
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.views import APIView
 
@@ -18,6 +18,29 @@ from mentora_plugin.rest.pagination import MentoraPagination
 from mentora_plugin.rest.throttling import MentoraAnonThrottle, MentoraUserThrottle, MentoraWriteThrottle
 
 
+class ErrorSerializer(serializers.Serializer):
+    """Every Mentora error response (see ``mentora_plugin.rest.errors``)."""
+
+    error_code = serializers.CharField(help_text="Machine-readable, e.g. invalid_course_key, permission_denied.")
+    message = serializers.CharField(help_text="For people, in the requester's language.")
+    field_errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()), required=False, help_text="Invalid input only."
+    )
+    retry_after = serializers.IntegerField(required=False, help_text="Seconds to wait, when throttled.")
+
+
+ERROR_RESPONSES = {
+    status: OpenApiResponse(ErrorSerializer, description=description)
+    for status, description in (
+        (400, "Invalid input (error_code says what)."),
+        (401, "Not signed in, or the JWT is not valid."),
+        (403, "Not allowed."),
+        (404, "No such course or object."),
+        (429, "Throttled: retry after retry_after seconds."),
+    )
+}
+
+
 def document(**schema_kwargs):
     """
     ``drf_spectacular.utils.extend_schema`` for Mentora's views and their methods.
@@ -26,6 +49,12 @@ def document(**schema_kwargs):
     in the LMS); naming drf-spectacular's AutoSchema here keeps Mentora's schema right without touching the
     platform's settings.
     """
+
+    responses = schema_kwargs.get("responses")
+    if responses is not None:
+        if not isinstance(responses, dict):
+            responses = {200: responses}
+        schema_kwargs["responses"] = {**ERROR_RESPONSES, **responses}
 
     def decorate(view):
         if not hasattr(view, "schema"):

@@ -88,7 +88,7 @@ class BuildPyWithAssets(build_py):
         super().run()
         sys.path.insert(0, os.path.join(HERE, "scripts"))
         try:
-            from assemble_assets import assemble  # noqa: PLC0415 (a build-time helper, not part of the package)
+            from assemble_assets import assemble
         finally:
             sys.path.pop(0)
         assemble(source_root=HERE, target_root=os.path.abspath(self.build_lib))

@@ -16,7 +16,7 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -61,7 +61,7 @@ def main() -> None:
     users = get_user_model().objects.bulk_create(
         [get_user_model()(username=f"bench{index}") for index in range(arguments.events * arguments.runs)]
     )
-    clock = [datetime(2026, 1, 1, tzinfo=timezone.utc)]
+    clock = [datetime(2026, 1, 1, tzinfo=UTC)]
 
     def tick() -> datetime:
         clock[0] += timedelta(seconds=1)
@@ -90,7 +90,7 @@ def main() -> None:
             time=tick(), enrollment=enrollment(u, is_active=False)
         ),
         "late CREATED (stale, ignored)": lambda u: COURSE_ENROLLMENT_CREATED.send_event(
-            time=datetime(2025, 1, 1, tzinfo=timezone.utc), enrollment=enrollment(u)
+            time=datetime(2025, 1, 1, tzinfo=UTC), enrollment=enrollment(u)
         ),
         "COURSE_ACCESS_ROLE_ADDED": lambda u: COURSE_ACCESS_ROLE_ADDED.send_event(
             time=tick(),

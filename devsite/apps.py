@@ -10,6 +10,6 @@ class DevsiteConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from edx_django_utils.plugins import connect_plugin_receivers  # noqa: PLC0415
+        from edx_django_utils.plugins import connect_plugin_receivers
 
         connect_plugin_receivers("lms.djangoapp")

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 
 from mentora_plugin.host import api
 
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def course_home(request: HttpRequest, course_id: str) -> HttpResponse:

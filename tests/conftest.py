@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import itertools
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -45,10 +45,10 @@ def enrollment_data(user, course_key=COURSE, mode="audit", is_active=True) -> Co
         course=CourseData(course_key=course_key, display_name="Test course"),
         mode=mode,
         is_active=is_active,
-        creation_date=datetime.now(timezone.utc),
+        creation_date=datetime.now(UTC),
     )
 
 
 def at(minutes: int) -> datetime:
     """A fixed event time, ``minutes`` after a reference instant."""
-    return datetime(2026, 11, 1, 12, 0, tzinfo=timezone.utc) + timedelta(minutes=minutes)
+    return datetime(2026, 11, 1, 12, 0, tzinfo=UTC) + timedelta(minutes=minutes)

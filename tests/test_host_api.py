@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import pytest
-from django.test.utils import CaptureQueriesContext
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from mentora_plugin.host import api, compat
 from mentora_plugin.host.course_tab import MentoraCourseTab

@@ -147,7 +147,8 @@ class TestMalformedEvents:
             data = attr.evolve(data, user=attr.evolve(data.user, id=value))
         else:
             data = attr.evolve(data, **{field: value})
-        with caplog.at_level(logging.ERROR, logger="mentora_plugin.host.handlers"), pytest.raises(api.HostError) as error:
+        logs = caplog.at_level(logging.ERROR, logger="mentora_plugin.host.handlers")
+        with logs, pytest.raises(api.HostError) as error:
             COURSE_ENROLLMENT_CHANGED.send_event(time=at(1), enrollment=data)
         assert error.value.code == code
         assert "COURSE_ENROLLMENT_CHANGED" in caplog.text or "enrollment.changed" in caplog.text
@@ -252,7 +253,9 @@ class TestQueryBudget:
         sends = [
             lambda: COURSE_ENROLLMENT_CHANGED.send_event(time=at(0), enrollment=enrollment_data(learner)),
             lambda: COURSE_ENROLLMENT_CREATED.send_event(time=at(0), enrollment=enrollment_data(learner)),
-            lambda: COURSE_ENROLLMENT_CHANGED.send_event(time=at(1), enrollment=enrollment_data(learner, mode="verified")),
+            lambda: COURSE_ENROLLMENT_CHANGED.send_event(
+                time=at(1), enrollment=enrollment_data(learner, mode="verified")
+            ),
             lambda: COURSE_UNENROLLMENT_COMPLETED.send_event(time=at(2), enrollment=enrollment_data(learner)),
             lambda: COURSE_ENROLLMENT_CREATED.send_event(time=at(-5), enrollment=enrollment_data(learner)),
         ]

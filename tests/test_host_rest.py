@@ -130,7 +130,8 @@ class TestCourseEndpoints:
 class TestTrainerEndpoints:
     def test_course_staff_grant_and_revoke(self, people):
         client = client_for(people["staff"])
-        response = client.post(BASE + "trainers/", {"username": "learner", "reason": "Great peer mentor"}, format="json")
+        grant = {"username": "learner", "reason": "Great peer mentor"}
+        response = client.post(BASE + "trainers/", grant, format="json")
         assert response.status_code == 201, response.content
         assert response.json()["username"] == "learner"
         assert response.json()["granted_by"] == "staff"

@@ -82,6 +82,7 @@ class TrainerGrantAdmin(admin.ModelAdmin):
         )
         self.message_user(
             request,
-            ngettext("%(count)d trainer role withdrawn.", "%(count)d trainer roles withdrawn.", count) % {"count": count},
+            ngettext("%(count)d trainer role withdrawn.", "%(count)d trainer roles withdrawn.", count)
+            % {"count": count},
             messages.SUCCESS,
         )

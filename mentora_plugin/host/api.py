@@ -20,8 +20,8 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import models, transaction
-from django.db.models.constants import OnConflict
 from django.db.models import Q, QuerySet
+from django.db.models.constants import OnConflict
 from django.utils import timezone
 from edx_django_utils.cache import RequestCache
 from opaque_keys import InvalidKeyError
@@ -542,10 +542,7 @@ def revoke_trainer_role(course_key: CourseKey | str, user: Any, *, revoked_by: A
 
 
 def _existing_user(user: Any, *, active_only: bool = True):
-    if isinstance(user, User):
-        found = user
-    else:
-        found = User.objects.filter(pk=_user_id(user)).first()
+    found = user if isinstance(user, User) else User.objects.filter(pk=_user_id(user)).first()
     if found is None or (active_only and not found.is_active):
         raise UnknownUserError(f"No active user with id {getattr(user, 'pk', user)!r}.")
     return found

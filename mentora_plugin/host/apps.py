@@ -42,6 +42,6 @@ class HostConfig(AppConfig):
 
     def ready(self) -> None:
         """Register the permission rules and connect the platform-only hooks (user retirement)."""
-        from mentora_plugin.host import compat, rules  # noqa: F401, PLC0415  (rules register on import)
+        from mentora_plugin.host import compat, rules  # noqa: F401  (rules register on import)
 
         compat.connect_retirement_receivers()

@@ -44,7 +44,7 @@ def get_retirement_signals() -> dict[str, Signal]:
 
 def _on_user_retire(sender: Any = None, user: Any = None, **kwargs: Any) -> None:
     """Erase the host projections of a user being retired."""
-    from mentora_plugin.host import api  # noqa: PLC0415  (models are not ready when this module is imported)
+    from mentora_plugin.host import api
 
     if user is None:
         log.error("Mentora received a retirement signal without a user; nothing was retired.")

@@ -63,11 +63,9 @@ def _human_message(error: exceptions.APIException) -> str:
 
 def exception_handler(error: Exception, context: dict) -> Response | None:
     """DRF exception handler producing Mentora's error body; used by Mentora's views only."""
-    from mentora_plugin.host.api import HostError, UnknownUserError  # noqa: PLC0415 (avoid an import cycle)
+    from mentora_plugin.host.api import HostError  # imported here: host's views import this module
 
-    if isinstance(error, UnknownUserError):
-        error = MentoraAPIError(str(error), code=error.code)
-    elif isinstance(error, HostError):
+    if isinstance(error, HostError):
         error = MentoraAPIError(str(error), code=error.code)
     elif isinstance(error, Http404):
         error = exceptions.NotFound()

@@ -112,7 +112,8 @@ def only_mentora_endpoints(endpoints: list) -> list:
     return [
         (path, path_regex, method, callback)
         for path, path_regex, method, callback in endpoints
-        if path.startswith("/api/mentora/") and getattr(callback, "cls", None) not in (MentoraSchemaView, MentoraDocsView)
+        if path.startswith("/api/mentora/")
+        and getattr(callback, "cls", None) not in (MentoraSchemaView, MentoraDocsView)
     ]
 
 

@@ -24,7 +24,6 @@ from xblock.utils.studio_editable import StudioEditableXBlockMixin
 from xblock.validation import ValidationMessage
 
 from mentora_plugin.host import api
-from mentora_plugin.host.data import CourseRole
 from mentora_xblocks import identity
 
 loader = ResourceLoader(__name__)

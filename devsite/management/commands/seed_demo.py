@@ -3,7 +3,7 @@ Seed the demo: people, two courses, enrollments and course roles, announced to M
 
 Safe to run again: the platform's events are replayed (Mentora's receivers are idempotent) and users are reused.
 """
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
@@ -58,7 +58,7 @@ def enroll(user, course_key: CourseKey, title: str, mode: str) -> None:
         course=CourseData(course_key=course_key, display_name=title),
         mode=mode,
         is_active=True,
-        creation_date=datetime.now(timezone.utc),
+        creation_date=datetime.now(UTC),
     )
     COURSE_ENROLLMENT_CHANGED.send_event(enrollment=enrollment)
     COURSE_ENROLLMENT_CREATED.send_event(enrollment=enrollment)
@@ -71,7 +71,7 @@ def unenroll(user, course_key: CourseKey, title: str, mode: str) -> None:
         course=CourseData(course_key=course_key, display_name=title),
         mode=mode,
         is_active=False,
-        creation_date=datetime.now(timezone.utc),
+        creation_date=datetime.now(UTC),
     )
     COURSE_ENROLLMENT_CHANGED.send_event(enrollment=enrollment)
     COURSE_UNENROLLMENT_COMPLETED.send_event(enrollment=enrollment)
@@ -110,7 +110,7 @@ class Command(BaseCommand):
 
         course = CourseKey.from_string(COURSE_KEY)
         second = CourseKey.from_string(SECOND_COURSE_KEY)
-        start = datetime(2026, 9, 1, tzinfo=timezone.utc)
+        start = datetime(2026, 9, 1, tzinfo=UTC)
         announce_course(course, COURSE_TITLE, start)
         announce_course(second, SECOND_COURSE_TITLE, start + timedelta(days=30))
 
@@ -124,6 +124,8 @@ class Command(BaseCommand):
         add_role(users["ines"], course, "instructor")
         add_role(users["ines"], second, "instructor")
 
-        api.grant_trainer_role(course, users["tariq"], granted_by=users["sofia"], reason="Ten years of mentoring data teams.")
+        api.grant_trainer_role(
+            course, users["tariq"], granted_by=users["sofia"], reason="Ten years of mentoring data teams."
+        )
         api.grant_trainer_role(second, users["tariq"], granted_by=users["ines"], reason="Leads the data projects.")
         self.stdout.write(self.style.SUCCESS(f"Demo seeded: {len(users)} people, 2 courses."))

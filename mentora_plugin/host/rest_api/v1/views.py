@@ -17,7 +17,9 @@ from mentora_plugin.host.rest_api.v1 import serializers
 from mentora_plugin.rest.errors import MentoraAPIError
 from mentora_plugin.rest.views import MentoraAPIView, MentoraGenericAPIView, document
 
-COURSE_ID = OpenApiParameter("course_id", str, OpenApiParameter.PATH, description="A course key, e.g. course-v1:Org+Num+Run")
+COURSE_ID = OpenApiParameter(
+    "course_id", str, OpenApiParameter.PATH, description="A course key, e.g. course-v1:Org+Num+Run"
+)
 
 
 class _CourseMixin:
@@ -58,7 +60,7 @@ class CourseLearnersView(_CourseMixin, MentoraGenericAPIView):
 
     def get(self, request, course_id: str) -> Response:
         course = self.get_course()
-        page = self.paginate_queryset(api.get_course_learners(course.course_key).only("username", "first_name", "last_name"))
+        page = self.paginate_queryset(api.get_course_learners(course.course_key))
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
 

@@ -21,7 +21,15 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 FRENCH = ROOT / "locale" / "fr" / "LC_MESSAGES"
+DEMO_FRENCH = ROOT / "devsite" / "locale" / "fr" / "LC_MESSAGES"
 DOMAINS = ("django", "djangojs")
+#: Every French catalog there is: Mentora's (djangojs.po appears once JavaScript strings do) and the demo site's.
+FRENCH_CATALOGS = sorted([*FRENCH.glob("*.po"), *DEMO_FRENCH.glob("*.po")])
+
+
+def test_the_french_catalogs_exist():
+    assert (FRENCH / "django.po").is_file(), "run `make extract_translations`, then translate locale/fr"
+    assert (DEMO_FRENCH / "django.po").is_file(), "run `make extract_translations`, then translate devsite/locale/fr"
 
 
 def _entries(catalog: polib.POFile) -> set[tuple[str | None, str]]:
@@ -34,12 +42,8 @@ def _describe(entries) -> str:
     )
 
 
-@pytest.mark.parametrize("domain", DOMAINS)
-def test_the_french_catalog_is_complete(domain):
-    path = FRENCH / f"{domain}.po"
-    if domain != "django" and not path.exists():
-        pytest.skip(f"no {domain} strings to translate yet")  # the JavaScript catalog exists once JS strings do
-    assert path.is_file(), f"{path.relative_to(ROOT)} is missing: run `make extract_translations`, then translate it"
+@pytest.mark.parametrize("path", FRENCH_CATALOGS, ids=lambda path: str(path.relative_to(ROOT)))
+def test_the_french_catalog_is_complete(path):
     catalog = polib.pofile(str(path))
     assert catalog.metadata.get("Language") == "fr", "the catalog's header must say Language: fr"
     assert not catalog.metadata_is_fuzzy, "the catalog's header is still marked fuzzy"
@@ -51,7 +55,7 @@ def test_the_french_catalog_is_complete(domain):
 
 def test_the_catalogs_hold_every_string_of_the_code(tmp_path):
     # The sources extraction reads, and the catalogs it merges into; nothing else (no .venv, no caches).
-    for name in ("mentora_plugin", "mentora_xblocks", "static", "locale"):
+    for name in ("mentora_plugin", "mentora_xblocks", "static", "locale", "devsite"):
         if (ROOT / name).exists():
             shutil.copytree(ROOT / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
     result = subprocess.run(
@@ -65,16 +69,18 @@ def test_the_catalogs_hold_every_string_of_the_code(tmp_path):
     assert result.returncode == 0, f"extraction failed (is gettext installed?):\n{result.stdout}\n{result.stderr}"
 
     missing = {}
-    for domain in DOMAINS:
-        extracted_path = tmp_path / "locale" / "fr" / "LC_MESSAGES" / f"{domain}.po"
+    catalogs = [(FRENCH, tmp_path / "locale", domain) for domain in DOMAINS]
+    catalogs.append((DEMO_FRENCH, tmp_path / "devsite" / "locale", "django"))
+    for committed_dir, extracted_root, domain in catalogs:
+        extracted_path = extracted_root / "fr" / "LC_MESSAGES" / f"{domain}.po"
         if not extracted_path.exists():
             continue
-        committed_path = FRENCH / f"{domain}.po"
+        committed_path = committed_dir / f"{domain}.po"
         committed = _entries(polib.pofile(str(committed_path))) if committed_path.exists() else set()
         new = [entry for entry in polib.pofile(str(extracted_path)) if not entry.obsolete
                and (entry.msgctxt, entry.msgid) not in committed]
         if new:
-            missing[domain] = new
+            missing[str(committed_path.relative_to(ROOT))] = new
     assert not missing, "strings in the code that the French catalog lacks (run `make extract_translations`):\n" + (
-        "\n".join(f"{domain}.po:\n{_describe(entries)}" for domain, entries in missing.items())
+        "\n".join(f"{path}:\n{_describe(entries)}" for path, entries in missing.items())
     )

@@ -497,25 +497,21 @@ def grant_trainer_role(
     """
     key = parse_course_key(course_key)
     trainer = _existing_user(user)
-    with transaction.atomic():
-        grant, created = TrainerGrant.objects.select_for_update().get_or_create(
-            user=trainer,
-            course_key=key,
-            defaults={"granted_by": _existing_user(granted_by) if granted_by else None,
-                      "granted_at": timezone.now(), "reason": reason},
-        )
-        changed = created
-        if not created and not grant.is_active:
-            changed = True
-            grant.is_active = True
-            grant.granted_by = _existing_user(granted_by) if granted_by else None
-            grant.granted_at = timezone.now()
-            grant.reason = reason
-            grant.revoked_by, grant.revoked_at, grant.revoke_reason = None, None, ""
-            grant.save()
+    granter = _existing_user(granted_by, active_only=False) if granted_by else None
+    now = timezone.now()
+    granted = {"granted_by": granter, "granted_at": now, "reason": reason}
+    # Two statements that are each atomic, and no lock held between them: concurrent grants (and revokes) can
+    # neither deadlock nor both win. Reactivating a withdrawn grant comes first, so that a transaction that goes
+    # on to the insert has nothing left to lock on this row after its duplicate-key check.
+    revived = TrainerGrant.objects.filter(user=trainer, course_key=key, is_active=False).update(
+        is_active=True, revoked_by=None, revoked_at=None, revoke_reason="", **granted
+    )
+    if not revived:
+        _insert_ignoring_conflicts(TrainerGrant(user=trainer, course_key=key, is_active=True, **granted))
+    grant = TrainerGrant.objects.select_related(*_profile_paths("user"), "granted_by").get(user=trainer, course_key=key)
     _forget_cached_roles()
-    if changed:
-        log.info("Mentora trainer role granted: user %s in %s by %s", trainer.pk, key, getattr(granted_by, "pk", None))
+    if grant.granted_at == now:
+        log.info("Mentora trainer role granted: user %s in %s by %s", trainer.pk, key, getattr(granter, "pk", None))
     return _grant_info(grant)
 
 

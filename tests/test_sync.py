@@ -274,6 +274,25 @@ def test_roles_are_listed_per_known_course_and_grant_the_roles(lms, make_user):
     ]
 
 
+def test_roles_no_longer_listed_by_the_platform_are_withdrawn(lms, make_user):
+    """A role removed while no event reached Mentora: the course's complete list no longer names its holder."""
+    kept, gone, org_wide, later = make_user("kept"), make_user("gone"), make_user("orgwide"), make_user("later")
+    old = timezone.now() - timedelta(days=1)
+    for user in (kept, gone):
+        api.record_course_role(CourseRoleRecord(user.pk, COURSE.org, COURSE, "staff"), old)
+    api.record_course_role(CourseRoleRecord(org_wide.pk, COURSE.org, None, "staff"), old)
+    api.record_course_role(CourseRoleRecord(later.pk, COURSE.org, COURSE, "staff"), timezone.now() + timedelta(hours=1))
+    lms.course_pages = [[course_row(str(COURSE), "Test"), course_row(str(OTHER_COURSE), "Other")]]
+    lms.roles = {str(COURSE): {"staff": ["kept"]}, str(OTHER_COURSE): {}}
+
+    out = run("--resource=courses") + run("--resource=roles")
+
+    assert "1 withdrawn (no longer listed)" in out
+    active = set(CourseAccessRole.objects.filter(is_active=True).values_list("user__username", flat=True))
+    # "later" was added by an event newer than the list; the organisation-wide role is not in a course's list.
+    assert active == {"kept", "orgwide", "later"}
+
+
 def test_roles_without_known_courses_say_what_to_do_first(lms):
     out = run("--resource=roles")
 

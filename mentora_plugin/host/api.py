@@ -44,6 +44,7 @@ __all__ = [
     "UnknownUserError",
     "bulk_record_course_roles",
     "bulk_record_enrollments",
+    "withdraw_course_roles_not_listed",
     "display_name",
     "get_course",
     "get_course_learners",
@@ -333,6 +334,26 @@ def bulk_record_course_roles(records: Iterable[CourseRoleRecord], as_of: datetim
     if new_rows or updated:
         _forget_cached_roles()
     return BulkResult(written=len(new_rows) + updated, skipped_newer=newer)
+
+
+def withdraw_course_roles_not_listed(
+    course_key: CourseKey | str, roles: Sequence[str], listed_user_ids: Iterable[int], as_of: datetime
+) -> int:
+    """
+    Mark inactive the course-level ``roles`` of the course whose holders are not in ``listed_user_ids``: the
+    platform's complete list of them, read at ``as_of``. Catches roles removed while no event reached Mentora.
+    Rows an event changed after ``as_of`` are left alone. Returns how many were withdrawn.
+    """
+    key = parse_course_key(course_key)
+    withdrawn = (
+        CourseAccessRole.objects.filter(course_key=key, role__in=list(roles), is_active=True)
+        .filter(last_event_at__lte=_aware(as_of))
+        .exclude(user_id__in=[_user_id(user_id) for user_id in listed_user_ids])
+        .update(is_active=False, last_event_at=as_of)
+    )
+    if withdrawn:
+        _forget_cached_roles()
+    return withdrawn
 
 
 # --- reads ----------------------------------------------------------------------------------------------------------

@@ -103,6 +103,7 @@ class SyncStats:
     pages: int = 0
     rows: int = 0
     written: int = 0
+    withdrawn: int = 0
     unchanged: int = 0
     skipped_newer: int = 0
     unknown_users: int = 0
@@ -116,6 +117,7 @@ class SyncStats:
         self.pages += 1
         self.rows += rows
         self.written += outcome.written
+        self.withdrawn += outcome.withdrawn
         self.unchanged += outcome.unchanged
         self.skipped_newer += outcome.skipped_newer
         self.unknown_users += outcome.unknown_users
@@ -125,8 +127,9 @@ class SyncStats:
         """One line an operator can read at a glance."""
         state = "complete" if self.completed else "INCOMPLETE"
         extras = [state] + (["resumed"] if self.resumed else []) + (["dry run, nothing saved"] if self.dry_run else [])
+        withdrawn = f"{self.withdrawn} withdrawn (no longer listed), " if self.withdrawn else ""
         return (
-            f"{self.resource}: {self.pages} pages, {self.rows} rows read, {self.written} written, "
+            f"{self.resource}: {self.pages} pages, {self.rows} rows read, {self.written} written, {withdrawn}"
             f"{self.unchanged} unchanged, {self.skipped_newer} skipped (newer event), "
             f"{self.unknown_users} unknown users, {self.malformed} malformed [{', '.join(extras)}]"
         )
@@ -140,11 +143,14 @@ class _Page:
     rows: list[Any]
     next_url: str | None
     as_of: datetime
+    #: The course a per-course list is about (roles), even when the list is empty.
+    course_key: CourseKey | None = None
 
 
 @dataclass
 class _PageOutcome:
     written: int = 0
+    withdrawn: int = 0
     unchanged: int = 0
     skipped_newer: int = 0
     unknown_users: int = 0
@@ -586,7 +592,7 @@ def backfill_roles(
         # The first course after this one; found by key, so courses added since a checkpoint do not shift it.
         following = bisect.bisect_right(course_ids, str(key))
         next_url = url_of(course_ids[following]) if following < len(course_ids) else None
-        return _Page(url=url, rows=rows, next_url=next_url, as_of=as_of)
+        return _Page(url=url, rows=rows, next_url=next_url, as_of=as_of, course_key=key)
 
     def write(page: _Page) -> _PageOutcome:
         outcome = _PageOutcome()
@@ -607,7 +613,15 @@ def backfill_roles(
             records.append(
                 CourseRoleRecord(user_id=user_ids[username], org=key.org, course_key=key, role=rolename, is_active=True)
             )
-        return _written(outcome, records, api.bulk_record_course_roles(records, page.as_of))
+        outcome = _written(outcome, records, api.bulk_record_course_roles(records, page.as_of))
+        # The page is the course's complete list of these roles: a local holder missing from it lost the role while
+        # no event reached Mentora. Unless some rows could not be read, in which case nobody is withdrawn.
+        if not outcome.malformed:
+            listed = {user_ids[username] for username, _key, _role in parsed.values() if username in user_ids}
+            outcome.withdrawn += api.withdraw_course_roles_not_listed(
+                page.course_key, PLATFORM_ROLES, listed, page.as_of
+            )
+        return outcome
 
     if not course_ids:
         stats = SyncStats(resource=resource, completed=True, dry_run=dry_run)

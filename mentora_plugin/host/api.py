@@ -44,7 +44,6 @@ __all__ = [
     "UnknownUserError",
     "bulk_record_course_roles",
     "bulk_record_enrollments",
-    "withdraw_course_roles_not_listed",
     "display_name",
     "get_course",
     "get_course_learners",
@@ -61,6 +60,7 @@ __all__ = [
     "record_enrollment",
     "retire_user",
     "revoke_trainer_role",
+    "withdraw_course_roles_not_listed",
 ]
 
 log = logging.getLogger(__name__)

@@ -113,6 +113,9 @@ JWT_AUTH = {
     "JWT_PUBLIC_SIGNING_JWK_SET": None,
 }
 
+# No New Relic or other telemetry backend in the demo (edx-django-utils would warn on every start).
+OPENEDX_TELEMETRY = []
+
 # Both admin sites (the demo's and the workbench's) register the "admin" namespace.
 SILENCED_SYSTEM_CHECKS = ["urls.W005"]
 

@@ -34,7 +34,7 @@ def test_learner_sees_trainers_but_no_management(client, cast):
     response = page_for(client, cast["learner"])
     page = response.content.decode()
     assert response.status_code == 200
-    assert "Mentoring in Mentoring 101" in page
+    assert "Mentoring: Mentoring 101" in page
     assert "trainer" in page and "Learner" in page
     assert "Manage trainers" not in page
     assert "Expert" not in page  # grant reasons are for staff

@@ -4,6 +4,8 @@
 #   1. ruff (lint and import order; configuration in pyproject.toml)
 #   2. no model change without its migration, for Mentora's apps (makemigrations --check --dry-run)
 #   3. PII annotations (OEP-30): every model of every Mentora app is annotated (code-annotations, 100% coverage)
+#   4. feature toggle (OEP-17) and setting annotations are well formed (code-annotations, the configurations that
+#      code-annotations ships for the platform's toggle and settings reports)
 #
 # Expects the environment `make quality` / `make test` prepare (scripts/bootstrap.sh test); inside tox, the tox env's
 # interpreter is used instead (MENTORA_PYTHON).
@@ -50,10 +52,23 @@ pii_check() {
     return "$status"
 }
 
+annotations_check() {
+    # The platform's reports of toggles and settings read these annotations: a malformed one (a missing field, a
+    # use case outside the allowed list) would silently drop Mentora's toggle from them.
+    local config_dir status=0
+    config_dir="$("$PYTHON" -c 'import code_annotations, pathlib; print(pathlib.Path(code_annotations.__file__).parent / "contrib" / "config")')"
+    for config in feature_toggle_annotations.yaml setting_annotations.yaml; do
+        "$VENV_BIN/code_annotations" static_find_annotations --config_file "$config_dir/$config" \
+            --source_path mentora_plugin --report_path reports/annotations --lint || status=1
+    done
+    return "$status"
+}
+
 VENV_BIN="$(dirname "$PYTHON")"
 check "ruff" ruff_check
 check "migrations" migrations_check
 check "pii annotations" pii_check
+check "toggle and setting annotations" annotations_check
 
 if ((${#failed[@]})); then
     die "quality checks failed: ${failed[*]}"

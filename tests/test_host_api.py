@@ -172,3 +172,50 @@ class TestDisplayName:
 
     def test_the_username_is_the_last_resort(self, make_user):
         assert api.display_name(make_user("nameless")) == "nameless"
+
+
+class TestMentoraEvents:
+    """Granting and withdrawing the trainer role is announced, once committed, as Mentora's own events."""
+
+    def test_grant_and_revoke_are_announced_after_commit(self, make_user, course, django_capture_on_commit_callbacks,
+                                                         caplog):
+        from mentora_plugin.host.signals import TRAINER_ROLE_GRANTED, TRAINER_ROLE_REVOKED
+
+        staff, trainer = make_user("boss"), make_user("mentor")
+        received = []
+
+        def receiver(signal, sender, trainer_role, metadata, **kwargs):
+            received.append((metadata.event_type, trainer_role.user.id, trainer_role.changed_by_id, trainer_role.reason))
+
+        TRAINER_ROLE_GRANTED.connect(receiver)
+        TRAINER_ROLE_REVOKED.connect(receiver)
+        try:
+            with caplog.at_level("INFO", logger="mentora.tracking"):
+                with django_capture_on_commit_callbacks(execute=False) as callbacks:
+                    api.grant_trainer_role(course, trainer, granted_by=staff, reason="Expert")
+                assert received == []  # nothing is announced before the transaction commits
+                for callback in callbacks:
+                    callback()
+                with django_capture_on_commit_callbacks(execute=True):
+                    api.grant_trainer_role(course, trainer, granted_by=staff, reason="Again")  # no change: silent
+                    api.revoke_trainer_role(course, trainer, revoked_by=staff, reason="Left")
+                    api.revoke_trainer_role(course, trainer, revoked_by=staff, reason="Twice")  # no change: silent
+        finally:
+            TRAINER_ROLE_GRANTED.disconnect(receiver)
+            TRAINER_ROLE_REVOKED.disconnect(receiver)
+        assert received == [
+            ("org.openedx.mentora.course.trainer_role.granted.v1", trainer.pk, staff.pk, "Expert"),
+            ("org.openedx.mentora.course.trainer_role.revoked.v1", trainer.pk, staff.pk, "Left"),
+        ]
+        assert "edx.mentora.trainer_role.granted" in caplog.text and "edx.mentora.trainer_role.revoked" in caplog.text
+
+    def test_the_platform_tracker_is_used_when_there(self, monkeypatch):
+        import sys
+        import types
+
+        emitted = []
+        tracker = types.ModuleType("eventtracking.tracker")
+        tracker.emit = lambda name, data: emitted.append((name, data))
+        monkeypatch.setitem(sys.modules, "eventtracking.tracker", tracker)
+        compat.emit_tracking_event("edx.mentora.test", {"a": 1})
+        assert emitted == [("edx.mentora.test", {"a": 1})]

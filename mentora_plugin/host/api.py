@@ -26,7 +26,10 @@ from django.utils import timezone
 from edx_django_utils.cache import RequestCache
 from opaque_keys import InvalidKeyError
 from opaque_keys.edx.keys import CourseKey
+from openedx_events.learning.data import UserData, UserPersonalData
 
+from mentora_plugin.events import announce
+from mentora_plugin.host import signals
 from mentora_plugin.host.data import (
     BulkResult,
     CourseInfo,
@@ -533,6 +536,7 @@ def grant_trainer_role(
     _forget_cached_roles()
     if grant.granted_at == now:
         log.info("Mentora trainer role granted: user %s in %s by %s", trainer.pk, key, getattr(granter, "pk", None))
+        _announce_trainer_role(signals.TRAINER_ROLE_GRANTED, "granted", trainer, key, granter, reason)
     return _grant_info(grant)
 
 
@@ -546,16 +550,33 @@ def revoke_trainer_role(course_key: CourseKey | str, user: Any, *, revoked_by: A
     """
     key = parse_course_key(course_key)
     trainer = _existing_user(user, active_only=False)
+    revoker = _existing_user(revoked_by, active_only=False) if revoked_by else None
     revoked = TrainerGrant.objects.filter(user=trainer, course_key=key, is_active=True).update(
         is_active=False,
-        revoked_by=_existing_user(revoked_by, active_only=False) if revoked_by else None,
+        revoked_by=revoker,
         revoked_at=timezone.now(),
         revoke_reason=reason,
     )
     _forget_cached_roles()
     if revoked:
         log.info("Mentora trainer role revoked: user %s in %s", trainer.pk, key)
+        _announce_trainer_role(signals.TRAINER_ROLE_REVOKED, "revoked", trainer, key, revoker, reason)
     return bool(revoked)
+
+
+def _announce_trainer_role(signal, verb: str, trainer: Any, key: CourseKey, actor: Any | None, reason: str) -> None:
+    user = UserData(
+        id=trainer.pk,
+        is_active=trainer.is_active,
+        pii=UserPersonalData(username=trainer.username, email=trainer.email, name=display_name(trainer)),
+    )
+    actor_id = actor.pk if actor is not None else 0
+    announce(
+        signal,
+        f"edx.mentora.trainer_role.{verb}",
+        {"user_id": trainer.pk, "course_id": str(key), "changed_by_id": actor_id},
+        trainer_role=signals.TrainerRoleData(user=user, course_key=key, changed_by_id=actor_id, reason=reason),
+    )
 
 
 def _existing_user(user: Any, *, active_only: bool = True):

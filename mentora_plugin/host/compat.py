@@ -59,6 +59,21 @@ def connect_retirement_receivers() -> None:
     signals["USER_RETIRE_LMS_CRITICAL"].connect(_on_user_retire, dispatch_uid="mentora.host.retire_user", weak=False)
 
 
+def emit_tracking_event(name: str, data: dict[str, Any]) -> None:
+    """
+    Emit a tracking-log event through the platform's tracker (``eventtracking``, configured by the LMS); outside
+    the platform, the stand-in writes it to the ``mentora.tracking`` logger.
+    """
+    module = _platform_module("eventtracking.tracker")
+    if module is not None:
+        module.emit(name, data)
+    else:
+        tracking_log.info("%s %s", name, data)
+
+
+tracking_log = logging.getLogger("mentora.tracking")
+
+
 class StandinCourseTab:
     """
     What Mentora needs of the platform's ``lms.djangoapps.courseware.tabs.EnrolledTab`` where it is absent.

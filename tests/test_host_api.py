@@ -185,7 +185,8 @@ class TestMentoraEvents:
         received = []
 
         def receiver(signal, sender, trainer_role, metadata, **kwargs):
-            received.append((metadata.event_type, trainer_role.user.id, trainer_role.changed_by_id, trainer_role.reason))
+            role = trainer_role
+            received.append((metadata.event_type, role.user.id, role.changed_by_id, role.reason))
 
         TRAINER_ROLE_GRANTED.connect(receiver)
         TRAINER_ROLE_REVOKED.connect(receiver)

@@ -220,3 +220,22 @@ class TestMentoraEvents:
         monkeypatch.setitem(sys.modules, "eventtracking.tracker", tracker)
         compat.emit_tracking_event("edx.mentora.test", {"a": 1})
         assert emitted == [("edx.mentora.test", {"a": 1})]
+
+    def test_the_events_cross_the_event_bus(self, make_user, course):
+        """Their data round-trips through openedx-events' Avro serialisation, which the event bus uses."""
+        from openedx_events.event_bus.avro.deserializer import deserialize_bytes_to_event_data
+        from openedx_events.event_bus.avro.serializer import serialize_event_data_to_bytes
+        from openedx_events.learning.data import UserData, UserPersonalData
+
+        from mentora_plugin.host.signals import TRAINER_ROLE_GRANTED, TrainerRoleData
+
+        data = {
+            "trainer_role": TrainerRoleData(
+                user=UserData(id=7, is_active=True, pii=UserPersonalData(username="m", email="m@example.com")),
+                course_key=course,
+                changed_by_id=3,
+                reason="Expert",
+            )
+        }
+        wire = serialize_event_data_to_bytes(data, TRAINER_ROLE_GRANTED)
+        assert deserialize_bytes_to_event_data(wire, TRAINER_ROLE_GRANTED) == data

@@ -429,7 +429,7 @@ def test_malformed_rows_are_logged_and_skipped_and_the_page_is_still_written(lms
     assert set(enrollments()) == {("good", str(COURSE)), ("also_good", str(OTHER_COURSE))}
     reasons = [record.getMessage() for record in caplog.records if record.name == "mentora_plugin.host.sync"]
     assert len(reasons) == 5
-    for expected in ("'not a course key' is not a valid course key", "'user' is missing", "'is_active' is not true",
+    for expected in ("“not a course key” is not a valid course key", "'user' is missing", "'is_active' is not true",
                      "'mode' is missing", "not a JSON object"):
         assert any(expected in reason for reason in reasons), expected
 

@@ -23,6 +23,7 @@ from django.db import models, transaction
 from django.db.models import Q, QuerySet
 from django.db.models.constants import OnConflict
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from edx_django_utils.cache import RequestCache
 from opaque_keys import InvalidKeyError
 from opaque_keys.edx.keys import CourseKey
@@ -104,35 +105,39 @@ def parse_course_key(value: CourseKey | str) -> CourseKey:
     if isinstance(value, CourseKey):
         return value
     if not isinstance(value, str):
-        raise InvalidCourseKeyError(f"A course key must be a string, not {type(value).__name__}.")
+        raise InvalidCourseKeyError(_("A course key must be a string, not {kind}.").format(kind=type(value).__name__))
     try:
         return CourseKey.from_string(value)
     except InvalidKeyError:
-        raise InvalidCourseKeyError(f"'{value[:255]}' is not a valid course key.") from None
+        raise InvalidCourseKeyError(_("“{value}” is not a valid course key.").format(value=value[:255])) from None
 
 
 def _user_id(value: Any) -> int:
     user_id = getattr(value, "pk", value)
     if isinstance(user_id, bool) or not isinstance(user_id, int) or user_id <= 0:
-        raise InvalidRecordError(f"A user id must be a positive integer, not {user_id!r}.")
+        raise InvalidRecordError(_("A user id must be a positive integer, not {value!r}.").format(value=user_id))
     return user_id
 
 
 def _aware(value: Any) -> datetime:
     if not isinstance(value, datetime) or timezone.is_naive(value):
-        raise InvalidRecordError(f"A time must be timezone-aware, not {value!r}.")
+        raise InvalidRecordError(_("A time must be timezone-aware, not {value!r}.").format(value=value))
     return value
 
 
 def _text(value: Any, field: str, max_length: int, *, allow_empty: bool = False) -> str:
     if not isinstance(value, str) or (not value and not allow_empty) or len(value) > max_length:
-        raise InvalidRecordError(f"'{field}' must be a non-empty string of at most {max_length} characters.")
+        raise InvalidRecordError(
+            _("“{field}” must be a non-empty string of at most {max_length} characters.").format(
+                field=field, max_length=max_length
+            )
+        )
     return value
 
 
 def _flag(value: Any, field: str) -> bool:
     if not isinstance(value, bool):
-        raise InvalidRecordError(f"'{field}' must be true or false, not {value!r}.")
+        raise InvalidRecordError(_("“{field}” must be true or false, not {value!r}.").format(field=field, value=value))
     return value
 
 
@@ -226,7 +231,11 @@ def _role_lookup(record: CourseRoleRecord) -> dict[str, Any]:
     course_key = parse_course_key(record.course_key) if record.course_key else None
     org = _text(record.org or (course_key.org if course_key else ""), "org", 255)
     if course_key and course_key.org != org:
-        raise InvalidRecordError(f"The organisation '{org}' does not match the course '{course_key}'.")
+        raise InvalidRecordError(
+            _("The organisation “{org}” does not match the course “{course_key}”.").format(
+                org=org, course_key=course_key
+            )
+        )
     return {
         "user_id": _user_id(record.user_id),
         "org": org,
@@ -582,7 +591,7 @@ def _announce_trainer_role(signal, verb: str, trainer: Any, key: CourseKey, acto
 def _existing_user(user: Any, *, active_only: bool = True):
     found = user if isinstance(user, User) else User.objects.filter(pk=_user_id(user)).first()
     if found is None or (active_only and not found.is_active):
-        raise UnknownUserError(f"No active user with id {getattr(user, 'pk', user)!r}.")
+        raise UnknownUserError(_("No active user has the id {value!r}.").format(value=getattr(user, "pk", user)))
     return found
 
 

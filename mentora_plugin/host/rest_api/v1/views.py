@@ -121,6 +121,6 @@ class CourseTrainerView(_CourseMixin, MentoraAPIView):
 def _user_by_username(username: str):
     user = get_user_model().objects.filter(username=username, is_active=True).first()
     if user is None:
-        raise MentoraAPIError(_("No active user has the username '{username}'.").format(username=username),
+        raise MentoraAPIError(_("No active user has the username “{username}”.").format(username=username),
                               code="unknown_user")
     return user

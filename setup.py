@@ -20,6 +20,7 @@ HERE = os.path.abspath(os.path.dirname(__file__))
 DJANGO_APPS = {
     "mentora": "mentora_plugin.apps:MentoraConfig",
     "mentora_host": "mentora_plugin.host.apps:HostConfig",
+    "mentora_booking": "mentora_plugin.booking.apps:BookingConfig",
 }
 
 XBLOCKS = {

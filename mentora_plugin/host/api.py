@@ -55,6 +55,8 @@ __all__ = [
     "get_course_roles",
     "get_course_trainers",
     "get_trainer_grants",
+    "get_user_language",
+    "get_user_time_zone",
     "grant_trainer_role",
     "is_enrolled",
     "list_courses",
@@ -616,3 +618,45 @@ def retire_user(user: Any) -> None:
 
 def _forget_cached_roles() -> None:
     RequestCache(_ROLE_CACHE).clear()
+
+
+# --- the user's language and time zone -------------------------------------------------------------------------------
+
+
+def get_user_language(user: Any) -> str:
+    """
+    The language to write to ``user`` in: their account's language preference (``pref-lang`` in the LMS) when this
+    site offers it (or a variant of it), else the site's ``LANGUAGE_CODE``.
+    """
+    from django.utils.translation import get_supported_language_variant
+
+    from mentora_plugin.host import compat
+
+    preferred = compat.get_user_preference(user, "pref-lang")
+    if preferred:
+        try:
+            return get_supported_language_variant(preferred)
+        except LookupError:
+            log.info("User %s prefers the language %r, which this site does not offer", user.pk, preferred)
+    return settings.LANGUAGE_CODE
+
+
+def get_user_time_zone(user: Any, default: Any = None) -> Any:
+    """
+    The ``zoneinfo.ZoneInfo`` to show times to ``user`` in: their account's time zone preference (``time_zone`` in
+    the LMS) when it names a known IANA zone, else ``default`` (a ZoneInfo or an IANA name, e.g. the zone of a
+    trainer's calendar, which the caller knows and the host does not), else UTC.
+    """
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    from mentora_plugin.host import compat
+
+    for candidate in (compat.get_user_preference(user, "time_zone"), default):
+        if isinstance(candidate, ZoneInfo):
+            return candidate
+        if isinstance(candidate, str) and candidate:
+            try:
+                return ZoneInfo(candidate)
+            except (ZoneInfoNotFoundError, ValueError):
+                log.info("Ignoring the unknown time zone %r for user %s", candidate, user.pk)
+    return ZoneInfo("UTC")

@@ -100,3 +100,25 @@ def get_course_tab_base() -> type:
     """The platform's EnrolledTab class in the LMS; the stand-in elsewhere."""
     module = _platform_module("lms.djangoapps.courseware.tabs")
     return getattr(module, "EnrolledTab", StandinCourseTab) if module else StandinCourseTab
+
+
+_PREFERENCES_API_MODULE = "openedx.core.djangoapps.user_api.preferences.api"
+
+
+def get_user_preference(user: Any, key: str) -> str | None:
+    """
+    The value of one of ``user``'s account preferences (e.g. ``pref-lang``, ``time_zone``), or None.
+
+    In the LMS this asks the platform's preferences API on the user's own behalf; a failure there (an unknown
+    user, the API's internal errors) is logged and answered with None, so that a caller such as an email task
+    falls back to a default instead of failing. Outside the platform the stand-in knows no preferences: None.
+    """
+    module = _platform_module(_PREFERENCES_API_MODULE)
+    if module is None:
+        return None
+    try:
+        value = module.get_user_preference(user, key)
+    except Exception:  # the platform's errors vary by release; a preference is never worth failing
+        log.warning("Could not read the preference %r of user %s", key, getattr(user, "pk", None), exc_info=True)
+        return None
+    return value if isinstance(value, str) and value else None

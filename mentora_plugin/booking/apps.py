@@ -1,0 +1,23 @@
+"""The ``mentora_booking`` app. Kept light: edx-django-utils imports it while the platform's settings load."""
+from django.apps import AppConfig
+
+_PROJECTS = ("lms.djangoapp", "cms.djangoapp")
+
+
+class BookingConfig(AppConfig):
+    """Availability, slots, sessions and bookings."""
+
+    name = "mentora_plugin.booking"
+    label = "mentora_booking"
+    verbose_name = "Mentora: booking"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    plugin_app = {
+        "url_config": {
+            project: {"namespace": "mentora-booking", "regex": r"^", "relative_path": "urls"}
+            for project in _PROJECTS
+        },
+    }
+
+    def ready(self) -> None:
+        from mentora_plugin.booking import rules  # noqa: F401  (permissions register on import)

@@ -1,0 +1,3 @@
+"""Booking REST API (v1), mounted under ``/api/mentora/v1/``."""
+
+urlpatterns: list = []

@@ -5,6 +5,7 @@ then every installed plugin app from the ``lms.djangoapp`` entry points, then th
 import os
 from pathlib import Path
 
+import django
 from edx_django_utils.plugins import add_plugins, get_plugin_apps
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -68,7 +69,9 @@ DATABASES = {
     "default": {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": os.environ.get("MENTORA_DEMO_DB", str(VAR_DIR / "demo.sqlite3")),
-        "OPTIONS": {"timeout": 20},
+        # BEGIN IMMEDIATE (Django 5.1+): a transaction takes SQLite's write lock when it starts, so concurrent
+        # bookings in the demo queue up instead of failing with "database is locked" at their first write.
+        "OPTIONS": {"timeout": 20, **({"transaction_mode": "IMMEDIATE"} if django.VERSION >= (5, 1) else {})},
     }
 }
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "mentora-demo"}}

@@ -500,13 +500,15 @@ def book(
         raise BookingError("own_session", _("You cannot book a session with yourself."))
     try:
         with transaction.atomic():
-            booking = _book_locked(learner, session_type, start, goal=goal[:5000], key=key)
+            booking, created = _book_locked(learner, session_type, start, goal=goal[:5000], key=key)
     except IntegrityError:
         # The same idempotency key, committed by a concurrent retry of this very request: that booking stands.
         earlier = _by_idempotency_key(learner, key, session_type_id, start) if key else None
         if earlier:
             return earlier
         raise
+    if not created:
+        return _by_idempotency_key(learner, key, session_type_id, start)
     info = _booking_info(booking)
     _announce(
         signals.BOOKING_REQUESTED if booking.status == Booking.Status.REQUESTED else signals.BOOKING_CONFIRMED,
@@ -527,9 +529,18 @@ def _by_idempotency_key(learner: Any, key: str, session_type_id: int, start: dat
     return _booking_info(booking)
 
 
-def _book_locked(learner: Any, session_type: SessionType, start: datetime, *, goal: str, key: str | None) -> Booking:
-    """The booking itself, under the trainer's calendar lock: re-check everything against the database, then write."""
+def _book_locked(
+    learner: Any, session_type: SessionType, start: datetime, *, goal: str, key: str | None
+) -> tuple[Booking, bool]:
+    """
+    The booking itself, under the trainer's calendar lock: re-check everything against the database, then write.
+    Returns the booking and whether it is new (False: a retry of a request that another process just completed).
+    """
     calendar = TrainerCalendar.objects.select_for_update().get(pk=session_type.calendar_id)
+    if key:
+        earlier = Booking.objects.filter(learner=learner, idempotency_key=key).first()
+        if earlier:
+            return earlier, False
     now = timezone.now()
     end = start + timedelta(minutes=session_type.duration_minutes)
     verdict = slots.check(_snapshot(session_type, calendar, start, end), _policy(session_type, calendar), start, now)
@@ -555,7 +566,7 @@ def _book_locked(learner: Any, session_type: SessionType, start: datetime, *, go
             capacity=session_type.capacity,
         )
     approval = session_type.requires_approval
-    return Booking.objects.create(
+    booking = Booking.objects.create(
         session=session,
         learner=learner,
         status=Booking.Status.REQUESTED if approval else Booking.Status.CONFIRMED,
@@ -563,6 +574,7 @@ def _book_locked(learner: Any, session_type: SessionType, start: datetime, *, go
         idempotency_key=key,
         goal=goal,
     )
+    return booking, True
 
 
 def _check_learner(learner: Any, session_type: SessionType, start: datetime, end: datetime, calendar: Any) -> None:

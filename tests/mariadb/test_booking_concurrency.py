@@ -8,6 +8,7 @@ Losers get a clear ``BookingError``, never a database error.
 """
 from __future__ import annotations
 
+import itertools
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -83,12 +84,13 @@ def test_32_learners_for_overlapping_but_different_slots_never_overlap(race):
     _trainer, session_type, learners = _setup(buffer_after=15)
     first = datetime.combine(_monday(), time(8), tzinfo=PARIS)
 
-    outcome = race(lambda index: _attempt(session_type.id, learners[index], first + timedelta(minutes=15 * (index % 24))))
+    starts = [first + timedelta(minutes=15 * (index % 24)) for index in range(THREADS)]
+    outcome = race(lambda index: _attempt(session_type.id, learners[index], starts[index]))
 
     outcome.assert_no_errors()
     periods = sorted(_holding_sessions())
     assert periods, "someone must have booked"
-    for (_start, earlier_end), (later_start, _end) in zip(periods, periods[1:], strict=False):
+    for (_start, earlier_end), (later_start, _end) in itertools.pairwise(periods):
         assert earlier_end <= later_start, f"overlap: {periods}"
     # 08:00-20:00 holds at most 9 sessions of 60 + 15 minutes; the race must not squeeze in more.
     assert len(periods) <= 9

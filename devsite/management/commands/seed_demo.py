@@ -3,7 +3,8 @@ Seed the demo: people, two courses, enrollments and course roles, announced to M
 
 Safe to run again: the platform's events are replayed (Mentora's receivers are idempotent) and users are reused.
 """
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
@@ -27,6 +28,8 @@ from openedx_events.learning.signals import (
 )
 
 from devsite.people import COURSE_KEY, COURSE_TITLE, PEOPLE, SECOND_COURSE_KEY, SECOND_COURSE_TITLE
+from mentora_plugin.booking import api as booking_api
+from mentora_plugin.booking.data import WeeklyRule
 from mentora_plugin.host import api
 
 
@@ -128,4 +131,53 @@ class Command(BaseCommand):
             course, users["tariq"], granted_by=users["sofia"], reason="Ten years of mentoring data teams."
         )
         api.grant_trainer_role(second, users["tariq"], granted_by=users["ines"], reason="Leads the data projects.")
+        self.seed_booking(course, users)
         self.stdout.write(self.style.SUCCESS(f"Demo seeded: {len(users)} people, 2 courses."))
+
+    def seed_booking(self, course: CourseKey, users: dict) -> None:
+        """Tariq's availability and session types, and a few bookings made through the booking API."""
+        tariq = users["tariq"]
+        booking_api.set_calendar(tariq, time_zone="Europe/Paris", max_sessions_per_day=6)
+        booking_api.set_weekly_rules(
+            tariq,
+            [WeeklyRule(day, time(9), time(12)) for day in range(5)]
+            + [WeeklyRule(1, time(14), time(18)), WeeklyRule(3, time(14), time(18))],
+        )
+        offered = {session_type.title: session_type for session_type in booking_api.list_session_types(trainer=tariq)}
+        kinds = {
+            "Project review (1:1)": {
+                "description": "Bring your project; we go through it together against the rubric.",
+                "duration_minutes": 45, "slot_interval_minutes": 15, "buffer_after_minutes": 15,
+                "location": "video", "location_detail": "https://meet.example.org/tariq", "learner_max_per_week": 2,
+            },
+            "Office hours (group)": {
+                "description": "Drop in with your questions; up to six learners.",
+                "duration_minutes": 60, "capacity": 6, "location": "video",
+                "location_detail": "https://meet.example.org/tariq-office-hours",
+            },
+            "Career conversation": {
+                "description": "A longer talk about where you are heading. Tariq confirms each request.",
+                "duration_minutes": 60, "requires_approval": True, "location": "in_person",
+                "location_detail": "Room 2.14, Learning Centre",
+            },
+        }
+        for title, fields in kinds.items():
+            if title not in offered:
+                offered[title] = booking_api.create_session_type(tariq, course, title=title, window_days=45, **fields)
+        paris = ZoneInfo("Europe/Paris")
+        today = datetime.now(paris).date()
+        monday = today + timedelta(days=7 - today.weekday())
+        wishes = [
+            ("alice", "Project review (1:1)", datetime.combine(monday, time(10), tzinfo=paris),
+             "Feedback on my capstone"),
+            ("alice", "Office hours (group)", datetime.combine(monday + timedelta(days=2), time(9), tzinfo=paris), ""),
+            ("bruno", "Office hours (group)", datetime.combine(monday + timedelta(days=2), time(9), tzinfo=paris), ""),
+            ("bruno", "Career conversation", datetime.combine(monday + timedelta(days=1), time(15), tzinfo=paris),
+             "Moving into data engineering"),
+        ]
+        for username, title, start, goal in wishes:
+            try:
+                booking_api.book(users[username], offered[title].id, start, goal=goal,
+                                 idempotency_key=f"demo-{username}-{title}-{start:%Y%m%d%H%M}")
+            except booking_api.BookingError as error:  # already booked by an earlier run, or no longer free
+                self.stdout.write(f"  {username}: {title} at {start:%a %H:%M} not booked ({error.code})")

@@ -403,8 +403,11 @@ def _snapshot(
     busy, open_sessions, starts = [], [], []
     for pk, type_id, start, end, blocked_start, blocked_end, capacity, taken in sessions:
         starts.append(start)
-        if type_id == session_type.pk and capacity > 1 and taken < capacity:
-            open_sessions.append(slots.OpenSession(pk, start, end, capacity - taken))
+        if type_id == session_type.pk and capacity > 1:
+            # A group session of this type: joinable while it has seats, "full" (not "overlaps") once it has none.
+            open_sessions.append(
+                slots.OpenSession(pk, start, end, max(capacity - taken, 0), blocked_start, blocked_end)
+            )
         else:
             busy.append(slots.BusyPeriod(blocked_start, blocked_end))
     return slots.Calendar(

@@ -271,11 +271,12 @@ def check(calendar: Calendar, policy: Policy, start: datetime, now: datetime) ->
         return Verdict(False, "too_soon")
     if not context.in_window(start):
         return Verdict(False, "outside_window")
-    for session in context.open_sessions:
-        if session.start == start:
-            if session.seats_left > 0:
-                return Verdict(True, "ok", session.session_id)
-            return Verdict(False, "session_full")
+    starting = [session for session in context.open_sessions if session.start == start]
+    if starting:
+        session = max(starting, key=lambda session: session.seats_left)
+        if session.seats_left > 0:
+            return Verdict(True, "ok", session.session_id)
+        return Verdict(False, "session_full")
     day = start.astimezone(calendar.zone).date()
     if start not in set(context.candidates(day)):
         return Verdict(False, "not_available")
@@ -374,35 +375,77 @@ class _Context:
         )
         if not windows:
             return
+        # A day whose two midnights have the same UTC offset has no change in between (zones change at most once a
+        # day): its wall clock is UTC shifted by one offset, and stepping in UTC is stepping on the wall clock.
+        offset = _steady_offset(day, self.zone)
         cuts = [
-            _span_utc(day, o.start, o.end, self.zone)
+            self._span(day, o.start, o.end, offset)
             for o in overrides
             if o.kind == UNAVAILABLE and o.start is not None and o.end is not None
         ]
-        duration, interval = self.policy.duration, self.policy.interval
+        duration = self.policy.duration
         for window_start, window_end in windows:
-            begin, end = _span_utc(day, window_start, window_end, self.zone)
+            begin, end = self._span(day, window_start, window_end, offset)
             if end <= begin:
                 continue
             pieces = _subtract([(begin, end)], cuts)
             if not pieces:
                 continue
-            piece = 0
-            wall = datetime.combine(day, window_start)
+            yield from _fitting(self._grid(day, window_start, offset), duration, end, pieces)
+
+    def _span(self, day: date, start: time, end: time, offset: timedelta | None) -> tuple[datetime, datetime]:
+        if offset is None:
+            return _span_utc(day, start, end, self.zone)
+        end_day = day + timedelta(days=1) if end == time(0) else day
+        return datetime.combine(day, start, UTC) - offset, datetime.combine(end_day, end, UTC) - offset
+
+    def _grid(self, day: date, start: time, offset: timedelta | None) -> Iterator[datetime]:
+        """The UTC instants of the wall-clock grid from ``start`` on ``day`` on, skipping wall times that never happen.
+
+        It runs on past the day: the caller stops it.
+        """
+        interval = self.policy.interval
+        if offset is not None:
+            moment = datetime.combine(day, start, UTC) - offset
             while True:
-                start = _existing_utc(wall, self.zone)
-                wall += interval
-                if start is None:
-                    continue  # spring-forward gap: this wall time never happens
-                finish = start + duration
-                if finish > end:
-                    break
-                while piece < len(pieces) and pieces[piece][1] < finish:
-                    piece += 1
-                if piece == len(pieces):
-                    break
-                if pieces[piece][0] <= start:
-                    yield start
+                yield moment
+                moment += interval
+        wall = datetime.combine(day, start)
+        while True:
+            moment = _existing_utc(wall, self.zone)
+            if moment is not None:  # else spring-forward gap: this wall time never happens
+                yield moment
+            wall += interval
+
+
+def _fitting(
+    grid: Iterator[datetime], duration: timedelta, end: datetime, pieces: list[tuple[datetime, datetime]]
+) -> Iterator[datetime]:
+    """The grid's starts whose session fits inside one of ``pieces`` (sorted, disjoint, within the window's end).
+
+    Starts and ends only grow, so one pointer walks the pieces once.
+    """
+    piece = 0
+    for start in grid:
+        finish = start + duration
+        if finish > end:
+            return
+        while piece < len(pieces) and pieces[piece][1] < finish:
+            piece += 1
+        if piece == len(pieces):
+            return
+        if pieces[piece][0] <= start:
+            yield start
+
+
+def _steady_offset(day: date, zone: ZoneInfo) -> timedelta | None:
+    """The UTC offset of the local date ``day`` when it has no daylight-saving change, else None."""
+    midnight = datetime.combine(day, time(0), zone)
+    offset = midnight.utcoffset()
+    following = datetime.combine(day + timedelta(days=1), time(0), zone)
+    if following.utcoffset() != offset or _gap(midnight) or midnight.replace(fold=1).utcoffset() != offset:
+        return None
+    return offset
 
 
 def _monday(day: date) -> date:

@@ -15,7 +15,7 @@ VENV := $(or $(MENTORA_VENV),.venv)
 PYTEST_ARGS ?=
 
 .PHONY: help demo test quality assets compile_translations extract_translations requirements \
-        compile_requirements upgrade tox mariadb-start mariadb-stop system-packages clean
+        compile_requirements upgrade tox benchmarks mariadb-start mariadb-stop system-packages clean
 
 help: ## list the commands
 	@awk -F ':.*## ' '/^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-22s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -52,6 +52,12 @@ upgrade: ## re-lock requirements/*.txt with the newest releases the constraints 
 
 tox: requirements ## the platform matrix: py311-django42, py312-django52, quality
 	$(VENV)/bin/tox
+
+benchmarks: ## run the benchmarks (their figures: benchmarks/README.md)
+	scripts/bootstrap.sh benchmarks
+	$(VENV)/bin/python benchmarks/bench_events.py
+	$(VENV)/bin/python benchmarks/bench_sync.py
+	$(VENV)/bin/python benchmarks/bench_slots.py
 
 mariadb-start: ## start the private MariaDB server of the MariaDB suite (127.0.0.1:3307)
 	scripts/system_packages.sh test

@@ -25,6 +25,7 @@ DJANGO_APPS = {
 
 XBLOCKS = {
     "mentora_course_team": "mentora_xblocks.course_team:CourseTeamXBlock",
+    "mentora_booking": "mentora_xblocks.booking:BookingXBlock",
 }
 
 

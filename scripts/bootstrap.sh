@@ -4,6 +4,7 @@
 #   scripts/bootstrap.sh demo   requirements/demo.txt: the plugin's run-time requirements plus the XBlock workbench
 #   scripts/bootstrap.sh test   requirements/test.txt: everything the test suites and the quality checks use
 #   scripts/bootstrap.sh dev    requirements/dev.txt: test + pip-tools and tox
+#   scripts/bootstrap.sh benchmarks   requirements/benchmarks.txt: test + the peers the benchmarks measure against
 #
 # Then installs the project itself in editable mode, without dependencies (they are all pinned in the lock file),
 # so that its entry points (lms.djangoapp, xblock.v1, ...) are registered: the demo and the tests load Mentora
@@ -17,8 +18,8 @@ source "$(dirname "$0")/common.sh"
 
 set_name="${1:-}"
 case "$set_name" in
-    demo | test | dev) ;;
-    *) die "usage: $0 demo|test|dev" ;;
+    demo | test | dev | benchmarks) ;;
+    *) die "usage: $0 demo|test|dev|benchmarks" ;;
 esac
 lock="$ROOT/requirements/$set_name.txt"
 [[ -f "$lock" ]] || die "$lock is missing"

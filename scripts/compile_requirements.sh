@@ -38,7 +38,7 @@ piptools() {
 
 compile312="$(piptools 3.12)"
 # In dependency order: each lock's pins are the starting point of the next (-r includes).
-for name in base demo test dev; do
+for name in base demo test dev benchmarks; do
     log "requirements/$name.txt (Python 3.12)"
     "$compile312" "${FLAGS[@]}" --output-file="$name.txt" "$name.in"
 done

@@ -218,3 +218,30 @@ class TestChanges:
         assert api.get_booking(booking.id, cast["trainer"]).id == booking.id
         assert [b.id for b in api.list_bookings(cast["ann"], upcoming=True)] == [booking.id]
         assert [b.id for b in api.list_bookings(cast["trainer"], as_trainer=True)] == [booking.id]
+
+
+class TestRetirement:
+    def test_the_platforms_retirement_signal_erases_booking_data(self, cast, one_to_one):
+        from mentora_plugin.booking.feed import get_or_create_feed_url
+        from mentora_plugin.booking.models import AvailabilityRule, CalendarFeed, SessionType
+        from mentora_plugin.host import compat
+
+        monday = next_weekday(0)
+        kept = api.book(cast["bob"], one_to_one.id, paris(monday, 11))
+        api.book(cast["ann"], one_to_one.id, paris(monday, 9))
+        get_or_create_feed_url(cast["ann"])
+        signal = compat.get_retirement_signals()["USER_RETIRE_LMS_MISC"]
+
+        signal.send(sender=None, user=cast["ann"])
+
+        assert not Booking.objects.filter(learner=cast["ann"]).exists()
+        assert not CalendarFeed.objects.filter(user=cast["ann"]).exists()
+        assert Session.objects.filter(status="cancelled").count() == 1  # ann's session freed the trainer's time
+        assert Booking.objects.get(pk=kept.id).status == "confirmed"  # others keep theirs
+
+        signal.send(sender=None, user=cast["trainer"])
+
+        assert not AvailabilityRule.objects.exists()
+        assert not SessionType.objects.filter(is_active=True).exists()
+        assert api.get_calendar(cast["trainer"]).time_zone == "UTC"
+        assert Booking.objects.get(pk=kept.id).status == "confirmed"  # the learner's record stays

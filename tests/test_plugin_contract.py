@@ -99,3 +99,14 @@ def test_apps_modules_import_without_django_settings():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "ok"
+
+
+def test_periodic_tasks_join_the_platforms_beat_schedule_without_overriding_the_operator():
+    from datetime import timedelta
+
+    tuned = {"task": "mentora_plugin.booking.tasks.send_due_reminders", "schedule": timedelta(minutes=1)}
+    module = _settings_module(CELERY_BEAT_SCHEDULE={"platform-task": {"task": "x"}, "mentora-booking-reminders": tuned})
+    add_plugins(module.__name__, "lms.djangoapp", "common")
+    assert module.CELERY_BEAT_SCHEDULE["platform-task"] == {"task": "x"}
+    assert module.CELERY_BEAT_SCHEDULE["mentora-booking-reminders"] is tuned
+    assert module.CELERY_BEAT_SCHEDULE["mentora-booking-expire-requests"]["task"].endswith("expire_booking_requests")

@@ -728,11 +728,14 @@ def _enforce_cutoff(booking: Booking, hours: int, role: str, override: bool) -> 
 
 
 def _release_session_if_empty(session: Session) -> None:
-    """A session nobody holds a seat in any more is cancelled, which frees the trainer's time."""
+    """
+    A session nobody holds a seat in any more is cancelled, which frees the trainer's time. Either way its SEQUENCE
+    goes up: its attendees changed, and the calendar invitation sent next must supersede the earlier ones.
+    """
     if not session.bookings.filter(status__in=Booking.HOLDING).exists():
         session.status = Session.Status.CANCELLED
-        session.sequence += 1
-        session.save(update_fields=["status", "sequence", "modified"])
+    session.sequence += 1
+    session.save(update_fields=["status", "sequence", "modified"])
 
 
 def reschedule_booking(booking_id: int, actor: Any, new_start: datetime) -> BookingInfo:

@@ -20,4 +20,8 @@ class BookingConfig(AppConfig):
     }
 
     def ready(self) -> None:
-        from mentora_plugin.booking import rules  # noqa: F401  (permissions register on import)
+        """Register the permission rules; send emails on booking events; erase a retired user's booking data."""
+        from mentora_plugin.booking import notifications, retirement, rules  # noqa: F401
+
+        notifications.connect_receivers()
+        retirement.connect_receivers()

@@ -22,10 +22,10 @@ from opaque_keys.edx.django.models import CourseKeyField
 
 class TrainerCalendar(models.Model):
     """
-    A trainer's booking calendar: their time zone, limits, and the secret of their calendar feed.
+    A trainer's booking calendar: their time zone and limits.
 
-    .. pii: The trainer's time zone and the secret token of their calendar feed.
-    .. pii_types: location, other
+    .. pii: The trainer's time zone.
+    .. pii_types: location
     .. pii_retirement: local_api
     """
 
@@ -234,18 +234,22 @@ class SentNotification(models.Model):
     """
     A booking email that went out: the record that makes every notification task send it at most once.
 
-    ``kind`` says which email (confirmation, change, cancellation, reminder...) and ``key`` which instance of it,
-    for whom: the session's SEQUENCE of a change email, the offset and start time of a reminder, then the
-    recipient's role (``learner`` or ``trainer``). A task inserts the row, then sends, in one transaction: a
-    second delivery of the task finds the row and sends nothing, and a send that fails rolls the row back so that
-    the retry sends. The row goes with its booking.
+    ``kind`` says which email (request, confirmation, change, cancellation, reminder) and ``key`` for whom and which
+    instance of it: the recipient's role (``learner`` or ``trainer``), then for a change the session's UID and
+    SEQUENCE, for a reminder its offset and the session's start. A task inserts the row, then sends, in one
+    transaction: a second delivery of the task finds the row and sends nothing, and a send that fails rolls the row
+    back so that the retry sends. ``session_uid`` remembers which session's invitation the recipient's calendar
+    holds, so that moving a seat to another session also withdraws the old one. The row goes with its booking.
 
     .. no_pii:
     """
 
     booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="sent_notifications")
     kind = models.CharField(max_length=32)
-    key = models.CharField(max_length=96, blank=True)
+    key = models.CharField(max_length=96)
+    session_uid = models.UUIDField(
+        null=True, blank=True, help_text=_("The session whose invitation the email carried, if it carried one.")
+    )
     sent_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -270,7 +274,9 @@ class CalendarFeed(models.Model):
     .. pii_retirement: local_api
     """
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mentora_calendar_feed")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mentora_calendar_feed"
+    )
     token = models.CharField(max_length=64, unique=True)
     created = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True)

@@ -5,6 +5,7 @@ Each default is set only when the operator has not set the name already, so the 
 applies its YAML overrides and the plugins' settings never matters. Code reads settings at call time
 (``django.conf.settings``), never at import time.
 """
+from datetime import timedelta
 from typing import Any
 
 #: Every Mentora setting with its default, annotated for the platform's settings report (code-annotations).
@@ -67,6 +68,23 @@ DEFAULTS: dict[str, Any] = {
     # .. setting_description: Backoff factor between those retries (urllib3's Retry: factor * 2 ** (retry - 1)
     #   seconds, at most 120); a Retry-After header from the platform's throttling is honoured instead.
     "MENTORA_SYNC_BACKOFF_SECONDS": 1.0,
+    # .. setting_name: MENTORA_BOOKING_REMINDER_OFFSETS
+    # .. setting_default: [1440, 60]
+    # .. setting_description: When booking reminders go out, in minutes before a confirmed session starts (the
+    #   default: 24 hours and 1 hour before). The periodic task mentora_plugin.booking.tasks.send_due_reminders
+    #   (Celery beat) sends each reminder once, to the learner (and to the trainer of a 1:1 session); when several
+    #   are due at once (the beat was down), only the one closest to the start goes out. Empty: no reminders.
+    "MENTORA_BOOKING_REMINDER_OFFSETS": [1440, 60],
+    # .. setting_name: MENTORA_BOOKING_EMAIL_FROM
+    # .. setting_default: None
+    # .. setting_description: The sender of booking emails (confirmations, changes, cancellations, reminders).
+    #   None: the platform's DEFAULT_FROM_EMAIL.
+    "MENTORA_BOOKING_EMAIL_FROM": None,
+    # .. setting_name: MENTORA_CALENDAR_FEED_MAX_EVENTS
+    # .. setting_default: 500
+    # .. setting_description: The most sessions a user's calendar feed (/mentora/calendar/<token>.ics) lists: the
+    #   next ones by start time.
+    "MENTORA_CALENDAR_FEED_MAX_EVENTS": 500,
 }
 
 #: Apps the REST API documentation needs (drf-spectacular templates, self-hosted Swagger UI files).
@@ -82,10 +100,29 @@ def set_default(settings: Any, name: str, value: Any) -> None:
         setattr(settings, name, value)
 
 
+#: Mentora's periodic tasks. Celery beat runs them where the operator runs a beat process for the LMS's app.
+BEAT_SCHEDULE = {
+    "mentora-booking-reminders": {
+        "task": "mentora_plugin.booking.tasks.send_due_reminders",
+        "schedule": timedelta(minutes=5),
+    },
+    "mentora-booking-expire-requests": {
+        "task": "mentora_plugin.booking.tasks.expire_booking_requests",
+        "schedule": timedelta(minutes=15),
+    },
+}
+
+
 def plugin_settings(settings: Any) -> None:
     """Inject Mentora's defaults into the platform's settings module."""
     for name, value in DEFAULTS.items():
         set_default(settings, name, value)
+
+    # Add Mentora's periodic tasks to the platform's schedule, without replacing an entry the operator tuned.
+    schedule = dict(getattr(settings, "CELERY_BEAT_SCHEDULE", None) or {})
+    for name, entry in BEAT_SCHEDULE.items():
+        schedule.setdefault(name, entry)
+    settings.CELERY_BEAT_SCHEDULE = schedule
 
     installed = list(getattr(settings, "INSTALLED_APPS", []))
     missing = [app for app in REQUIRED_APPS if app not in installed]

@@ -7,6 +7,6 @@ blocks, and plays the platform's part by sending the same openedx-events signals
 """
 
 # Like the LMS's lms/__init__.py: the Celery app is loaded with the project, so shared tasks bind to it.
-from devsite.celery import app as celery_app  # noqa: E402
+from devsite.celery import app as celery_app
 
 __all__ = ["celery_app"]

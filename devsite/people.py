@@ -8,10 +8,10 @@ SECOND_COURSE_TITLE = "Data Projects with a Mentor"
 
 #: username -> (full name, what they are in the demo, platform staff?)
 PEOPLE = {
-    "alice": ("Alice Martin", _("Learner, enrolled (verified)"), False),
-    "bruno": ("Bruno Leroy", _("Learner, enrolled (audit)"), False),
+    "alice": ("Alice Martin", _("Learner, enrolled (verified); has booked a project review and office hours"), False),
+    "bruno": ("Bruno Leroy", _("Learner, enrolled (audit); waits for Tariq to approve a career conversation"), False),
     "chloe": ("Chloé Dubois", _("Learner who left the course"), False),
-    "tariq": ("Tariq Benali", _("Trainer, granted by course staff"), False),
+    "tariq": ("Tariq Benali", _("Trainer, granted by course staff; offers three kinds of sessions"), False),
     "sofia": ("Sofia Rossi", _("Course staff"), False),
     "ines": ("Inès Moreau", _("Course instructor"), False),
     "admin": ("Ada Admin", _("Platform staff"), True),

@@ -122,7 +122,8 @@ class TestBooking:
     def test_book_confirms_and_blocks_the_time(self, cast, one_to_one):
         monday = next_weekday(0)
         booking = api.book(cast["ann"], one_to_one.id, paris(monday, 9), goal="Review my portfolio")
-        assert (booking.status, booking.goal, booking.trainer_id) == ("confirmed", "Review my portfolio", cast["trainer"].pk)
+        assert (booking.status, booking.goal) == ("confirmed", "Review my portfolio")
+        assert booking.trainer_id == cast["trainer"].pk
         with pytest.raises(api.BookingError) as error:
             api.book(cast["bob"], one_to_one.id, paris(monday, 9, 30))
         assert (error.value.code, error.value.reason) == ("slot_unavailable", "overlaps")

@@ -183,3 +183,18 @@ def test_the_feed_costs_the_same_queries_for_many_sessions(client, people):
     with CaptureQueriesContext(connection) as many:
         assert len(events_of(fetch(client, url))) == 11
     assert len(many) == len(few)
+
+
+def test_the_calendar_page_shows_the_link_and_replaces_it(client, django_user_model):
+    """The page people use to subscribe: the link works until replaced, then only the new one does."""
+    person = django_user_model.objects.create(username="subscriber")
+    client.force_login(person)
+    page = client.get("/mentora/booking/calendar/").content.decode()
+    old = page.split('value="')[1].split('"')[0]
+    assert old.startswith("http://testserver/mentora/calendar/") and old.endswith(".ics")
+    assert client.get(old.removeprefix("http://testserver")).status_code == 200
+    assert client.post("/mentora/booking/calendar/").status_code == 302
+    new = client.get("/mentora/booking/calendar/").content.decode().split('value="')[1].split('"')[0]
+    assert new != old
+    assert client.get(old.removeprefix("http://testserver")).status_code == 404
+    assert client.get(new.removeprefix("http://testserver")).status_code == 200

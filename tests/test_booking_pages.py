@@ -188,3 +188,15 @@ def _learner(booking):
     from django.contrib.auth import get_user_model
 
     return get_user_model().objects.get(pk=booking.learner_id)
+
+
+def test_course_home_lists_session_types_and_links_trainers_to_their_pages(client, cast):
+    api.create_session_type(cast["trainer"], COURSE, title="Code review", duration_minutes=45)
+    home = f"/mentora/courses/{COURSE}/"
+    client.force_login(cast["learner"])
+    page = client.get(home).content.decode()
+    assert "Book a mentor" in page and "Code review with trainer (45 min)" in page
+    assert AVAILABILITY not in page
+    client.force_login(cast["trainer"])
+    page = client.get(home).content.decode()
+    assert f'href="{AVAILABILITY}"' in page and f'href="{SESSIONS}"' in page

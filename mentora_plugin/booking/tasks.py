@@ -470,6 +470,6 @@ def _invitation(session: Session, parties: _Parties, method: str) -> bytes:
 @shared_task(name="mentora_plugin.booking.tasks.expire_booking_requests", ignore_result=True)
 def expire_booking_requests() -> int:
     """Periodic (Celery beat): requests the trainer left unanswered past their expiry lapse and free their seat."""
-    from mentora_plugin.booking import api  # noqa: PLC0415  (api imports this module's neighbours)
+    from mentora_plugin.booking import api
 
     return api.expire_requests()

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods
 
 from mentora_plugin.booking import api
 from mentora_plugin.booking.data import WeeklyRule
+from mentora_plugin.booking.feed import get_or_create_feed_url, revoke_feed
 from mentora_plugin.booking.forms import CalendarForm, CancelForm, OverrideForm, RuleForm, SessionTypeForm
 from mentora_plugin.host import api as host_api
 
@@ -261,3 +262,15 @@ def _act_on_booking(request, user) -> None:
             messages.error(request, _("Unknown action."))
     except ValueError as error:  # BookingError is a ValueError; so is a malformed id
         messages.error(request, str(error) if isinstance(error, api.BookingError) else _("No such booking."))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def calendar_feed_page(request: HttpRequest) -> HttpResponse:
+    """The signed-in person's private calendar feed link; POST replaces it (the old link stops working at once)."""
+    if request.method == "POST":
+        revoke_feed(request.user)
+        messages.success(request, _("Your calendar link was replaced: the old one no longer works."))
+        return redirect("mentora-booking:calendar")
+    context = {"feed_url": get_or_create_feed_url(request.user, request)}
+    return render(request, "mentora/booking/calendar.html", context)

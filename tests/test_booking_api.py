@@ -246,3 +246,9 @@ class TestRetirement:
         assert not SessionType.objects.filter(is_active=True).exists()
         assert api.get_calendar(cast["trainer"]).time_zone == "UTC"
         assert Booking.objects.get(pk=kept.id).status == "confirmed"  # the learner's record stays
+
+
+def test_a_replayed_booking_says_it_is_not_new(cast, one_to_one):
+    first = api.book(cast["ann"], one_to_one.id, paris(next_weekday(0), 9), idempotency_key="again")
+    replay = api.book(cast["ann"], one_to_one.id, paris(next_weekday(0), 9), idempotency_key="again")
+    assert (first.created, replay.created, replay.id) == (True, False, first.id)

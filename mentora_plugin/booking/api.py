@@ -12,6 +12,7 @@ Permissions: the functions that change a booking take the ``actor`` and apply th
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import logging
 from collections.abc import Sequence
@@ -529,7 +530,7 @@ def _by_idempotency_key(learner: Any, key: str, session_type_id: int, start: dat
         booking.session.start != start and booking.reschedule_count == 0
     ):
         raise BookingError("idempotency_conflict", _("This idempotency key was already used for another booking."), 409)
-    return _booking_info(booking)
+    return dataclasses.replace(_booking_info(booking), created=False)
 
 
 def _book_locked(

@@ -109,3 +109,5 @@ class BookingInfo:
     expires_at: datetime | None
     cancel_reason: str
     sequence: int
+    #: False when ``book`` answered a retried request (same idempotency key) with the booking it made before.
+    created: bool = True

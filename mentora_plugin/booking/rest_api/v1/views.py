@@ -332,9 +332,8 @@ class BookingsView(_BookingAPIMixin, MentoraGenericAPIView):
         """Book a start of a session type. Enrolled learners of the session type's course only."""
         data = _validated(serializers.BookingCreateSerializer, request.data)
         key = (request.headers.get("Idempotency-Key") or "").strip()[:64] or None
-        known = {booking.id for booking in api.list_bookings(request.user)} if key else set()
         booking = api.book(request.user, data["session_type_id"], data["start"], goal=data["goal"], idempotency_key=key)
-        answer = status.HTTP_200_OK if booking.id in known else status.HTTP_201_CREATED
+        answer = status.HTTP_201_CREATED if booking.created else status.HTTP_200_OK
         return Response(serializers.BookingSerializer(booking).data, status=answer)
 
 

@@ -58,6 +58,7 @@ benchmarks: ## run the benchmarks (their figures: benchmarks/README.md)
 	$(VENV)/bin/python benchmarks/bench_events.py
 	$(VENV)/bin/python benchmarks/bench_sync.py
 	$(VENV)/bin/python benchmarks/bench_slots.py
+	$(VENV)/bin/python benchmarks/bench_booking_load.py
 
 mariadb-start: ## start the private MariaDB server of the MariaDB suite (127.0.0.1:3307)
 	scripts/system_packages.sh test

@@ -97,6 +97,10 @@ WORKBENCH = {
     "services": {"fs": "xblock.reference.plugins.FSService", "settings": "workbench.services.SettingsService"},
 }
 
+# The demo's emails (booking confirmations, reminders...) are printed where the demo command runs.
+EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = "Mentora demo <mentora@example.com>"
+
 # Celery runs every task in-process in the demo: no broker to start.
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True

@@ -200,3 +200,41 @@ def test_course_home_lists_session_types_and_links_trainers_to_their_pages(clien
     client.force_login(cast["trainer"])
     page = client.get(home).content.decode()
     assert f'href="{AVAILABILITY}"' in page and f'href="{SESSIONS}"' in page
+
+
+class TestSessionRecordOnThePage:
+    @pytest.fixture
+    def booking(self, cast):
+        session_type = api.create_session_type(cast["trainer"], COURSE, title="Review", duration_minutes=60,
+                                               window_days=60)
+        return api.book(cast["learner"], session_type.id,
+                        datetime.combine(monday(), time(9), tzinfo=PARIS))
+
+    def test_notes_are_saved_and_shown_escaped(self, trainer_client, cast, booking):
+        response = trainer_client.post(SESSIONS, {
+            "action": "notes", "booking_id": booking.id,
+            "shared_notes": "**Plan** <script>alert(1)</script>", "private_notes": "Keep an eye on <b>pace</b>",
+        })
+        assert response.status_code == 302
+        page = trainer_client.get(SESSIONS).content.decode()
+        assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+        assert "Keep an eye on &lt;b&gt;pace&lt;/b&gt;" in page
+        record = api.get_session_record(booking.id, cast["trainer"])
+        assert record.private_notes == "Keep an eye on <b>pace</b>"
+
+    def test_another_trainers_booking_is_refused(self, client, cast, booking):
+        client.force_login(cast["other"])
+        client.post(SESSIONS, {"action": "notes", "booking_id": booking.id, "shared_notes": "x"})
+        assert api.get_session_record(booking.id, cast["trainer"]).shared_notes == ""
+
+    def test_history_ratings_and_mentees(self, trainer_client, cast, booking):
+        api.update_notes(booking.id, cast["trainer"], private_notes="Private remark")
+        Session.objects.update(start=timezone.now() - timedelta(hours=2), end=timezone.now() - timedelta(hours=1))
+        api.complete_booking(booking.id, cast["trainer"])
+        api.rate_booking(booking.id, cast["learner"], 4, "Clear & <useful>")
+        api.choose_mentor(cast["learner"], COURSE, cast["trainer"])
+        page = trainer_client.get(SESSIONS + f"?learner={cast['learner'].pk}").content.decode()
+        assert f'data-history-id="{booking.id}"' in page
+        assert "4 out of 5" in page and "Clear &amp; &lt;useful&gt;" in page
+        assert "Private remark" in page
+        assert "Your mentees" in page and "Lea Rner" in page and "of at most 10" in page

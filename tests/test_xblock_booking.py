@@ -282,3 +282,88 @@ class TestScenarioAndStudio:
         assert submit({"fallback_course_key": "nonsense"}) == 400
         assert submit({"session_type_ids": "3, 4", "instructions": "Prepare questions."}) == 200
         assert block.session_type_ids == "3, 4" and block.instructions == "Prepare questions."
+
+
+class TestWaitlistRecordAndMentor:
+    @pytest.fixture
+    def full(self, cast, make_user):
+        group = api.create_session_type(
+            cast["trainer"], DEMO_COURSE, title="Clinic", duration_minutes=60, capacity=2, window_days=30,
+            cancellation_cutoff_hours=0,
+        )
+        start = datetime.combine(next_monday(), time(11), tzinfo=PARIS)
+        seats = [api.book(cast["peer"], group.id, start)]
+        third = make_user("carla")
+        host_api.record_enrollment(third.pk, DEMO_COURSE, "verified", True, at(0))
+        seats.append(api.book(third, group.id, start))
+        return group, seats
+
+    def test_join_the_waitlist_accept_the_offer(self, cast, full):
+        group, seats = full
+        block = workbench_block(str(cast["learner"].pk))
+        _, slots = call(block, "slots", {"session_type_id": group.id, "tz": "Europe/Paris"})
+        assert [s["session_id"] for s in slots["full_sessions"]] == [seats[0].session_id]
+        status, body = call(block, "join_waitlist", {"session_id": seats[0].session_id})
+        assert status == 200 and body["booking"]["status"] == "waitlisted"
+        assert body["upcoming"][0]["can_leave_waitlist"] and not body["upcoming"][0]["can_accept"]
+        status, body = call(block, "join_waitlist", {"session_id": seats[0].session_id})
+        assert (status, body["error_code"]) == (409, "already_waiting")
+        api.cancel_booking(seats[0].id, cast["peer"])
+        _, state = call(block, "state")
+        offer = state["upcoming"][0]
+        assert offer["status"] == "offered" and offer["can_accept"] and offer["offer_expires_at"]
+        assert offer["status_label"] == "A seat is held for you"
+        status, body = call(block, "accept_offer", {"booking_id": offer["id"]})
+        assert status == 200 and body["booking"]["status"] == "confirmed"
+        status, body = call(workbench_block(str(cast["peer"].pk)), "accept_offer", {"booking_id": offer["id"]})
+        assert (status, body["error_code"]) == (404, "booking_not_found")
+
+    def test_a_session_of_another_course_cannot_be_joined_here(self, cast):
+        other = api.create_session_type(cast["trainer"], OTHER_COURSE, title="Away", duration_minutes=30,
+                                        capacity=2, window_days=30)
+        start = datetime.combine(next_monday(), time(9), tzinfo=PARIS)
+        booking = api.book(cast["learner"], other.id, start)
+        status, body = call(workbench_block(str(cast["peer"].pk)), "join_waitlist",
+                            {"session_id": booking.session_id})
+        assert (status, body["error_code"]) == (404, "session_not_found")
+
+    def test_notes_and_rating_without_the_private_notes(self, cast):
+        block = workbench_block(str(cast["learner"].pk))
+        booking = api.book(cast["learner"], cast["review"].id,
+                           datetime.combine(next_monday(), time(10), tzinfo=PARIS))
+        api.update_notes(booking.id, cast["trainer"], private_notes="TRAINER-ONLY remark")
+        status, body = call(block, "save_notes", {"booking_id": booking.id, "shared_notes": "<b>My</b> notes"})
+        assert status == 200 and body["upcoming"][0]["shared_notes"] == "<b>My</b> notes"
+        status, body = call(block, "save_notes", {"booking_id": booking.id, "shared_notes": "x" * 20001})
+        assert (status, body["error_code"]) == (400, "notes_too_long")
+        status, body = call(block, "rate", {"booking_id": booking.id, "stars": 5})
+        assert (status, body["error_code"]) == (409, "not_completed")
+        from mentora_plugin.booking.models import Session
+
+        Session.objects.update(start=timezone.now() - timedelta(hours=2), end=timezone.now() - timedelta(hours=1))
+        api.complete_booking(booking.id, cast["trainer"])
+        status, body = call(block, "rate", {"booking_id": booking.id, "stars": 7})
+        assert (status, body["error_code"]) == (400, "invalid_stars")
+        status, body = call(block, "rate", {"booking_id": booking.id, "stars": 4, "comment": "Useful"})
+        assert status == 200 and body["past"][0]["rating_stars"] == 4
+        _, state = call(block, "state")
+        assert "TRAINER-ONLY" not in json.dumps(state)
+        assert "TRAINER-ONLY" not in render(block)
+        status, body = call(workbench_block(str(cast["peer"].pk)), "save_notes",
+                            {"booking_id": booking.id, "shared_notes": "intrusion"})
+        assert (status, body["error_code"]) == (404, "booking_not_found")
+
+    def test_choose_a_mentor(self, cast, settings):
+        block = workbench_block(str(cast["learner"].pk))
+        _, state = call(block, "state")
+        assert state["mentor"] is None and state["can_choose_mentor"]
+        assert [o["trainer_id"] for o in state["mentor_options"]] == [cast["trainer"].pk]
+        status, body = call(block, "choose_mentor", {"trainer_id": cast["trainer"].pk})
+        assert status == 200 and body["mentor"]["name"] == "Tariq Benali"
+        settings.MENTORA_BOOKING_DEFAULT_MENTEE_CAP = 1
+        status, body = call(workbench_block(str(cast["peer"].pk)), "choose_mentor", {"trainer_id": cast["trainer"].pk})
+        assert (status, body["error_code"]) == (409, "mentee_cap_reached")
+        _, state = call(workbench_block(str(cast["peer"].pk)), "state")
+        assert state["mentor_options"][0]["has_room"] is False
+        status, body = call(block, "choose_mentor", {"trainer_id": "x"})
+        assert status == 404

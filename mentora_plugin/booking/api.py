@@ -20,9 +20,10 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from opaque_keys.edx.keys import CourseKey
@@ -31,7 +32,11 @@ from mentora_plugin.booking import signals, slots
 from mentora_plugin.booking.data import (
     BookingInfo,
     CalendarInfo,
+    MentorOption,
+    MentorshipInfo,
     OverrideInfo,
+    RatingInfo,
+    SessionRecord,
     SessionTypeInfo,
     SlotInfo,
     WeeklyRule,
@@ -40,35 +45,58 @@ from mentora_plugin.booking.models import (
     AvailabilityOverride,
     AvailabilityRule,
     Booking,
+    Mentorship,
     Session,
+    SessionRating,
     SessionType,
     TrainerCalendar,
 )
 from mentora_plugin.events import announce
 from mentora_plugin.host import api as host_api
+from mentora_plugin.host.rules import is_course_trainer
 
 __all__ = [
     "BookingError",
+    "accept_offer",
     "add_override",
+    "assign_mentor",
     "book",
     "cancel_booking",
+    "choose_mentor",
     "complete_booking",
     "confirm_booking",
     "create_session_type",
     "decline_booking",
     "delete_override",
+    "end_mentorship",
     "expire_requests",
     "explain_slot",
     "get_booking",
     "get_calendar",
     "get_free_slots",
+    "get_mentor",
+    "get_mentorship",
+    "get_private_notes",
+    "get_session_record",
     "get_session_type",
+    "get_session_type_id",
+    "join_waitlist",
+    "leave_waitlist",
     "list_bookings",
+    "list_course_mentorships",
+    "list_full_sessions",
+    "list_mentees",
+    "list_mentor_options",
     "list_session_types",
+    "mentee_cap",
+    "rate_booking",
     "reschedule_booking",
+    "session_history",
     "set_calendar",
     "set_weekly_rules",
+    "update_notes",
     "update_session_type",
+    "waitlist_offer_hours",
 ]
 
 log = logging.getLogger(__name__)
@@ -558,6 +586,10 @@ def _book_locked(
             raise BookingError("session_full", _("This group session has no seat left."), 409)
         if session.bookings.filter(learner=learner, status__in=Booking.HOLDING).exists():
             raise BookingError("already_booked", _("You already have a seat in this session."), 409)
+        # A learner who books a seat that is free after all no longer waits for one.
+        session.bookings.filter(learner=learner, status=Booking.Status.WAITLISTED).update(
+            status=Booking.Status.CANCELLED, cancelled_by=learner, modified=now
+        )
     else:
         session = Session.objects.create(
             calendar=calendar,
@@ -611,7 +643,7 @@ def _check_learner(learner: Any, session_type: SessionType, start: datetime, end
 
 
 def _bookings():
-    return Booking.objects.select_related("session__session_type", "session__calendar__trainer", "learner")
+    return Booking.objects.select_related("session__session_type", "session__calendar__trainer", "learner", "rating")
 
 
 def _locked_booking(booking_id: int) -> Booking:
@@ -682,7 +714,7 @@ def cancel_booking(booking_id: int, actor: Any, reason: str = "", *, override_cu
         Booking.Status.CANCELLED,
         reason,
         allowed_roles=("learner", "trainer", "staff"),
-        from_statuses=Booking.HOLDING,
+        from_statuses=Booking.BOOKED,
         cutoff="cancellation_cutoff_hours",
         override_cutoff=override_cutoff,
     )
@@ -730,11 +762,19 @@ def _enforce_cutoff(booking: Booking, hours: int, role: str, override: bool) -> 
 
 def _release_session_if_empty(session: Session) -> None:
     """
-    A session nobody holds a seat in any more is cancelled, which frees the trainer's time. Either way its SEQUENCE
-    goes up: its attendees changed, and the calendar invitation sent next must supersede the earlier ones.
+    A seat of ``session`` was freed (a cancellation, a decline, an expiry, a seat moved away): offer the free seats
+    to the session's waitlist first (``_offer_free_seats``). A session nobody holds a seat in any more then ends:
+    cancelled, which frees the trainer's time (or completed, if it already took place for someone); its waitlist
+    closes. Either way its SEQUENCE goes up: its attendees changed, and the calendar invitation sent next must
+    supersede the earlier ones. Runs under the trainer's calendar lock, like every caller.
     """
-    if not session.bookings.filter(status__in=Booking.HOLDING).exists():
-        session.status = Session.Status.CANCELLED
+    _offer_free_seats(session)
+    if session.status == Session.Status.SCHEDULED and not session.bookings.filter(status__in=Booking.HOLDING).exists():
+        took_place = session.bookings.filter(
+            status__in=(Booking.Status.COMPLETED, Booking.Status.NO_SHOW_LEARNER, Booking.Status.NO_SHOW_TRAINER)
+        ).exists()
+        session.status = Session.Status.COMPLETED if took_place else Session.Status.CANCELLED
+        _close_waitlist(session)
     session.sequence += 1
     session.save(update_fields=["status", "sequence", "modified"])
 
@@ -749,7 +789,7 @@ def reschedule_booking(booking_id: int, actor: Any, new_start: datetime) -> Book
     with transaction.atomic():
         booking = _locked_booking(booking_id)
         role = _role(actor, booking)
-        _expect(booking, *Booking.HOLDING)
+        _expect(booking, *Booking.BOOKED)
         session, session_type = booking.session, booking.session.session_type
         _enforce_cutoff(booking, session_type.reschedule_cutoff_hours, role, override=False)
         if role == "learner" and booking.reschedule_count >= session_type.max_reschedules:
@@ -825,9 +865,14 @@ def complete_booking(booking_id: int, actor: Any, outcome: str = Booking.Status.
 
 
 def expire_requests(now: datetime | None = None) -> int:
-    """Requests the trainer left unanswered past their expiry lapse, and free their seat. Run periodically."""
+    """
+    Requests the trainer left unanswered, and seats offered from a waitlist and not accepted, lapse past their
+    expiry and free their seat (which goes to the next learner waiting); the waitlists of sessions that started
+    close. Run periodically (Celery beat). Returns how many requests and offers lapsed.
+    """
     now = now or timezone.now()
-    expired = 0
+    expired = _expire_offers(now)
+    _close_started_waitlists(now)
     for booking_id in Booking.objects.filter(status=Booking.Status.REQUESTED, expires_at__lt=now).values_list(
         "pk", flat=True
     ):
@@ -891,9 +936,9 @@ def list_bookings(
         bookings = bookings.filter(session__course_key=host_api.parse_course_key(course_key))
     now = timezone.now()
     if upcoming is True:
-        bookings = bookings.filter(session__end__gte=now, status__in=Booking.HOLDING).order_by("session__start")
+        bookings = bookings.filter(session__end__gte=now, status__in=_UPCOMING).order_by("session__start")
     elif upcoming is False:
-        bookings = bookings.exclude(session__end__gte=now, status__in=Booking.HOLDING).order_by("-session__start")
+        bookings = bookings.exclude(session__end__gte=now, status__in=_UPCOMING).order_by("-session__start")
     else:
         bookings = bookings.order_by("-session__start")
     return [_booking_info(booking) for booking in bookings]
@@ -903,6 +948,7 @@ def _booking_info(booking: Booking) -> BookingInfo:
     session = booking.session
     session_type = session.session_type
     trainer = session.calendar.trainer
+    rating = _rating_of(booking)
     return BookingInfo(
         id=booking.pk,
         status=booking.status,
@@ -924,7 +970,17 @@ def _booking_info(booking: Booking) -> BookingInfo:
         expires_at=booking.expires_at,
         cancel_reason=booking.cancel_reason,
         sequence=session.sequence,
+        shared_notes=booking.shared_notes,
+        rating_stars=rating.stars if rating else None,
+        rating_comment=rating.comment if rating else "",
     )
+
+
+def _rating_of(booking: Booking) -> SessionRating | None:
+    try:
+        return booking.rating
+    except SessionRating.DoesNotExist:
+        return None
 
 
 def _announce(signal: Any, booking: Booking, actor: Any | None, reason: str = "") -> None:
@@ -955,3 +1011,576 @@ def _announce(signal: Any, booking: Booking, actor: Any | None, reason: str = ""
         },
         booking=data,
     )
+
+
+# --- the waitlist of a full group session ---------------------------------------------------------------------------
+
+#: Statuses listed among a learner's upcoming bookings: a seat held, or a place on a waitlist.
+_UPCOMING = (*Booking.HOLDING, Booking.Status.WAITLISTED)
+
+
+def waitlist_offer_hours() -> int:
+    """``MENTORA_BOOKING_WAITLIST_OFFER_HOURS``: how long a seat offered from a waitlist is held (read at call time)."""
+    value = getattr(settings, "MENTORA_BOOKING_WAITLIST_OFFER_HOURS", 12)
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 12
+
+
+def join_waitlist(learner: Any, session_id: int) -> BookingInfo:
+    """
+    Put ``learner`` on the waitlist of a full group session (a booking of status ``waitlisted``, holding no seat).
+    Learners wait in the order they joined; when a seat frees, the first gets it offered (``accept_offer``).
+
+    Raises:
+        BookingError: ``session_not_found`` (404); ``not_enrolled`` (403); ``own_session``; ``not_group`` (a 1:1
+            session has no waitlist); ``session_closed`` (cancelled, or started); ``not_full`` (409: a seat is free,
+            book it); ``already_booked`` (409: the learner holds a seat there); ``already_waiting`` (409).
+    """
+    learner = learner if isinstance(learner, User) else User.objects.filter(pk=host_api._user_id(learner)).first()
+    if learner is None or not learner.is_active:
+        raise BookingError("unknown_user", _("Only an active user can book."), status=400)
+    session = Session.objects.select_related("calendar").filter(pk=session_id).first()
+    if session is None:
+        raise _not_found("session")
+    if not host_api.is_enrolled(learner, session.course_key):
+        raise BookingError("not_enrolled", _("Only learners enrolled in the course can book its sessions."), 403)
+    if session.calendar.trainer_id == learner.pk:
+        raise BookingError("own_session", _("You cannot book a session with yourself."))
+    if session.capacity <= 1:
+        raise BookingError("not_group", _("Only group sessions have a waitlist."))
+    with transaction.atomic():
+        TrainerCalendar.objects.select_for_update().get(pk=session.calendar_id)
+        session = Session.objects.get(pk=session.pk)
+        if session.status != Session.Status.SCHEDULED or session.start <= timezone.now():
+            raise BookingError("session_closed", _("This session is no longer open for booking."), 409)
+        mine = set(session.bookings.filter(learner=learner).values_list("status", flat=True))
+        if mine & set(Booking.HOLDING):
+            raise BookingError("already_booked", _("You already have a seat in this session."), 409)
+        if Booking.Status.WAITLISTED in mine:
+            raise BookingError("already_waiting", _("You are already on this session's waitlist."), 409)
+        if session.bookings.filter(status__in=Booking.HOLDING).count() < session.capacity:
+            raise BookingError("not_full", _("This session still has a free seat: book it instead."), 409)
+        booking = Booking.objects.create(session=session, learner=learner, status=Booking.Status.WAITLISTED)
+        booking = _bookings().get(pk=booking.pk)
+        _announce(signals.BOOKING_WAITLISTED, booking, learner)
+    return _booking_info(booking)
+
+
+def accept_offer(booking_id: int, learner: Any) -> BookingInfo:
+    """
+    The learner takes the seat offered to them: the booking is confirmed, or requested when the session type needs
+    the trainer's approval.
+
+    Raises:
+        BookingError: ``booking_not_found`` (404); ``permission_denied`` (not the booking's learner); ``invalid_state``
+            (nothing is offered); ``offer_expired`` (409: the offer lapsed; the seat went to the next in line).
+    """
+    lapsed = False
+    with transaction.atomic():
+        booking = _locked_booking(booking_id)
+        if _role(learner, booking) != "learner":
+            raise _forbidden(_("Only the learner can accept the seat offered to them."))
+        _expect(booking, Booking.Status.OFFERED)
+        now = timezone.now()
+        if booking.expires_at is None or booking.expires_at <= now:
+            _lapse_offer(booking)
+            lapsed = True
+        else:
+            session_type = booking.session.session_type
+            if session_type.requires_approval:
+                booking.status = Booking.Status.REQUESTED
+                answer_by = now + timedelta(hours=session_type.approval_expiry_hours)
+                booking.expires_at = min(answer_by, booking.session.start)
+            else:
+                booking.status = Booking.Status.CONFIRMED
+                booking.expires_at = None
+            booking.save(update_fields=["status", "expires_at", "modified"])
+            _announce(
+                signals.BOOKING_REQUESTED if booking.status == Booking.Status.REQUESTED else signals.BOOKING_CONFIRMED,
+                booking,
+                learner,
+            )
+    if lapsed:
+        raise BookingError("offer_expired", _("This offer has expired; the seat went to the next learner."), 409)
+    return _booking_info(booking)
+
+
+def leave_waitlist(booking_id: int, learner: Any) -> BookingInfo:
+    """
+    The learner leaves the waitlist, or turns down the seat offered to them (which then goes to the next in line).
+
+    Raises:
+        BookingError: ``booking_not_found`` (404); ``permission_denied``; ``invalid_state`` (not waiting).
+    """
+    with transaction.atomic():
+        booking = _locked_booking(booking_id)
+        if _role(learner, booking) != "learner":
+            raise _forbidden(_("Only the learner can leave the waitlist."))
+        _expect(booking, Booking.Status.WAITLISTED, Booking.Status.OFFERED)
+        was_offered = booking.status == Booking.Status.OFFERED
+        booking.status = Booking.Status.CANCELLED
+        booking.cancelled_by = learner
+        booking.expires_at = None
+        booking.save(update_fields=["status", "cancelled_by", "expires_at", "modified"])
+        if was_offered:
+            _release_session_if_empty(booking.session)
+        _announce(signals.BOOKING_WAITLIST_LEFT, booking, learner)
+    return _booking_info(booking)
+
+
+def get_session_type_id(session_id: int) -> int:
+    """The session type of a session, or ``session_not_found``."""
+    found = Session.objects.filter(pk=session_id).values_list("session_type_id", flat=True).first()
+    if found is None:
+        raise _not_found("session")
+    return found
+
+
+def list_full_sessions(
+    session_type_id: int, start_date: date, end_date: date, viewer_zone: str | None = None
+) -> list[SlotInfo]:
+    """
+    The full group sessions of a session type between two dates (in the viewer's zone), not started yet: those a
+    learner may join the waitlist of (``session_id``), soonest first, times in the viewer's zone.
+    """
+    session_type = SessionType.objects.select_related("calendar").filter(pk=session_type_id, is_active=True).first()
+    if session_type is None:
+        raise _not_found("session_type")
+    zone = parse_zone(viewer_zone) if viewer_zone else ZoneInfo(session_type.calendar.time_zone)
+    if not isinstance(start_date, date) or not isinstance(end_date, date) or end_date < start_date:
+        raise BookingError("invalid_range", _("The range must end on or after the day it starts."))
+    if (end_date - start_date).days >= MAX_SLOT_RANGE_DAYS:
+        raise BookingError(
+            "invalid_range", _("Ask for at most {days} days at a time.").format(days=MAX_SLOT_RANGE_DAYS)
+        )
+    range_start = max(datetime.combine(start_date, time.min, tzinfo=zone), timezone.now())
+    range_end = datetime.combine(end_date + timedelta(days=1), time.min, tzinfo=zone)
+    sessions = (
+        Session.objects.filter(
+            session_type=session_type,
+            status=Session.Status.SCHEDULED,
+            capacity__gt=1,
+            start__gt=range_start,
+            start__lt=range_end,
+        )
+        .annotate(taken=Count("bookings", filter=Q(bookings__status__in=Booking.HOLDING)))
+        .filter(taken__gte=F("capacity"))
+        .order_by("start")
+    )
+    return [SlotInfo(s.start.astimezone(zone), s.end.astimezone(zone), s.pk, 0) for s in sessions]
+
+
+def _offer_free_seats(session: Session) -> list[Booking]:
+    """
+    Offer each free seat of a scheduled group session that has not started to the first learner waiting who is
+    free at that time (a learner busy elsewhere keeps their place). Under the trainer's calendar lock.
+    """
+    now = timezone.now()
+    if session.status != Session.Status.SCHEDULED or session.start <= now or session.capacity <= 1:
+        return []
+    free = session.capacity - session.bookings.filter(status__in=Booking.HOLDING).count()
+    if free <= 0:
+        return []
+    expires_at = min(now + timedelta(hours=waitlist_offer_hours()), session.start)
+    offered = []
+    waiting = _bookings().filter(session=session, status=Booking.Status.WAITLISTED).order_by("created", "pk")
+    for booking in waiting:
+        if len(offered) == free:
+            break
+        busy = Booking.objects.filter(
+            learner_id=booking.learner_id,
+            status__in=Booking.HOLDING,
+            session__status=Session.Status.SCHEDULED,
+            session__start__lt=session.end,
+            session__end__gt=session.start,
+        ).exclude(session=session)
+        if busy.exists():
+            continue
+        booking.status = Booking.Status.OFFERED
+        booking.expires_at = expires_at
+        booking.save(update_fields=["status", "expires_at", "modified"])
+        _announce(signals.BOOKING_OFFERED, booking, None)
+        offered.append(booking)
+    return offered
+
+
+def _lapse_offer(booking: Booking) -> None:
+    """An offer not taken in time: the booking expires and the seat goes to the next in line. Under the lock."""
+    booking.status = Booking.Status.EXPIRED
+    booking.save(update_fields=["status", "modified"])
+    _release_session_if_empty(booking.session)
+    _announce(signals.BOOKING_WAITLIST_LEFT, booking, None, "expired")
+
+
+def _close_waitlist(session: Session) -> None:
+    """A session that ended or started waits for nobody any more: its waitlist expires. Under the lock."""
+    for booking in _bookings().filter(session=session, status=Booking.Status.WAITLISTED):
+        booking.status = Booking.Status.EXPIRED
+        booking.save(update_fields=["status", "modified"])
+        _announce(signals.BOOKING_WAITLIST_LEFT, booking, None, "closed")
+
+
+def _expire_offers(now: datetime) -> int:
+    expired = 0
+    for booking_id in Booking.objects.filter(status=Booking.Status.OFFERED, expires_at__lte=now).values_list(
+        "pk", flat=True
+    ):
+        with transaction.atomic():
+            booking = _locked_booking(booking_id)
+            if booking.status != Booking.Status.OFFERED or booking.expires_at > now:
+                continue
+            _lapse_offer(booking)
+        expired += 1
+    return expired
+
+
+def _close_started_waitlists(now: datetime) -> None:
+    session_ids = (
+        Booking.objects.filter(status=Booking.Status.WAITLISTED)
+        .filter(Q(session__start__lte=now) | ~Q(session__status=Session.Status.SCHEDULED))
+        .values_list("session_id", flat=True)
+        .distinct()
+    )
+    for session_id in list(session_ids):
+        with transaction.atomic():
+            session = Session.objects.get(pk=session_id)
+            TrainerCalendar.objects.select_for_update().get(pk=session.calendar_id)
+            _close_waitlist(session)
+
+
+# --- the session record: notes, rating, history ---------------------------------------------------------------------
+
+#: The longest shared or private notes, in characters.
+NOTES_MAX_LENGTH = 20000
+#: The longest rating comment, in characters.
+RATING_COMMENT_MAX_LENGTH = 2000
+#: How long after it was first given a rating may still be changed.
+RATING_EDIT_DAYS = 7
+
+
+def _record_role(viewer: Any, booking: Booking) -> str:
+    """'learner', 'trainer' or 'staff'; anyone else is told the booking does not exist."""
+    if viewer is None or not viewer.has_perm("mentora_booking.view_booking", _rule_object(booking)):
+        raise _not_found("booking")
+    return _role(viewer, booking)
+
+
+def _session_record(booking: Booking, role: str) -> SessionRecord:
+    rating = _rating_of(booking)
+    return SessionRecord(
+        booking_id=booking.pk,
+        goal=booking.goal,
+        shared_notes=booking.shared_notes,
+        private_notes=booking.private_notes if role in ("trainer", "staff") else None,
+        rating=_rating_info(rating) if rating else None,
+        can_rate=role == "learner" and _may_rate(booking, rating),
+    )
+
+
+def _rating_info(rating: SessionRating) -> RatingInfo:
+    return RatingInfo(
+        booking_id=rating.booking_id,
+        stars=rating.stars,
+        comment=rating.comment,
+        created=rating.created,
+        modified=rating.modified,
+        editable_until=rating.created + timedelta(days=RATING_EDIT_DAYS),
+    )
+
+
+def _may_rate(booking: Booking, rating: SessionRating | None) -> bool:
+    if booking.status != Booking.Status.COMPLETED:
+        return False
+    return rating is None or timezone.now() < rating.created + timedelta(days=RATING_EDIT_DAYS)
+
+
+def get_session_record(booking_id: int, viewer: Any) -> SessionRecord:
+    """
+    The goal, shared notes, rating and (for the trainer and course staff only) private notes of a booking.
+
+    Raises:
+        BookingError: ``booking_not_found`` (404), also for someone else's booking.
+    """
+    booking = _bookings().filter(pk=booking_id).first()
+    if booking is None:
+        raise _not_found("booking")
+    return _session_record(booking, _record_role(viewer, booking))
+
+
+def update_notes(
+    booking_id: int, actor: Any, *, shared_notes: str | None = None, private_notes: str | None = None
+) -> SessionRecord:
+    """
+    Write the shared notes (the learner and the trainer) and/or the private notes (the trainer, or course staff).
+    Notes are Markdown source, stored as written; pages show them as escaped plain text, never as HTML.
+
+    Raises:
+        BookingError: ``booking_not_found`` (404); ``permission_denied`` (a learner writing private notes);
+            ``notes_too_long`` / ``invalid_notes`` (400).
+    """
+    for value in (shared_notes, private_notes):
+        if value is not None and not isinstance(value, str):
+            raise BookingError("invalid_notes", _("Notes are text."))
+        if value is not None and len(value) > NOTES_MAX_LENGTH:
+            raise BookingError(
+                "notes_too_long", _("Notes are at most {count} characters long.").format(count=NOTES_MAX_LENGTH)
+            )
+    with transaction.atomic():
+        booking = _bookings().select_for_update(of=("self",)).filter(pk=booking_id).first()
+        if booking is None:
+            raise _not_found("booking")
+        role = _record_role(actor, booking)
+        if private_notes is not None and role == "learner":
+            raise _forbidden(_("Only the trainer writes private notes."))
+        fields = ["modified"]
+        if shared_notes is not None:
+            booking.shared_notes = shared_notes
+            fields.append("shared_notes")
+        if private_notes is not None:
+            booking.private_notes = private_notes
+            fields.append("private_notes")
+        booking.save(update_fields=fields)
+    return _session_record(booking, role)
+
+
+def rate_booking(booking_id: int, learner: Any, stars: int, comment: str = "") -> RatingInfo:
+    """
+    The learner rates a completed session: 1 to 5 stars, an optional comment. Once per booking; the rating may be
+    changed for ``RATING_EDIT_DAYS`` days after it was first given. Sends ``BOOKING_RATED`` (each time).
+
+    Raises:
+        BookingError: ``booking_not_found`` (404, also someone else's booking); ``permission_denied`` (not the
+            learner); ``invalid_stars`` / ``comment_too_long`` (400); ``not_completed`` (409: the session did not
+            take place, or not yet); ``rating_locked`` (409: the edit period is over).
+    """
+    if not isinstance(stars, int) or isinstance(stars, bool) or not 1 <= stars <= 5:
+        raise BookingError("invalid_stars", _("A rating is 1 to 5 stars."))
+    comment = comment or ""
+    if not isinstance(comment, str) or len(comment) > RATING_COMMENT_MAX_LENGTH:
+        raise BookingError(
+            "comment_too_long",
+            _("A comment is at most {count} characters long.").format(count=RATING_COMMENT_MAX_LENGTH),
+        )
+    with transaction.atomic():
+        booking = _bookings().select_for_update(of=("self",)).filter(pk=booking_id).first()
+        if booking is None:
+            raise _not_found("booking")
+        if _record_role(learner, booking) != "learner":
+            raise _forbidden(_("Only the learner rates a session."))
+        if booking.status != Booking.Status.COMPLETED:
+            raise BookingError("not_completed", _("A session can be rated once it took place."), 409)
+        rating = SessionRating.objects.select_for_update().filter(booking=booking).first()
+        if rating is None:
+            rating = SessionRating.objects.create(booking=booking, stars=stars, comment=comment)
+        elif timezone.now() >= rating.created + timedelta(days=RATING_EDIT_DAYS):
+            raise BookingError(
+                "rating_locked",
+                _("A rating can be changed for {days} days only.").format(days=RATING_EDIT_DAYS),
+                409,
+            )
+        else:
+            rating.stars, rating.comment = stars, comment
+            rating.save(update_fields=["stars", "comment", "modified"])
+        session = booking.session
+        announce(
+            signals.BOOKING_RATED,
+            "edx.mentora.booking.rated",
+            {"booking_id": booking.pk, "course_id": str(session.course_key), "stars": stars},
+            rating=signals.RatingEventData(
+                booking_id=booking.pk,
+                trainer_id=session.calendar.trainer_id,
+                learner_id=booking.learner_id,
+                course_key=session.course_key,
+                stars=stars,
+            ),
+        )
+    return _rating_info(rating)
+
+
+def get_private_notes(trainer: Any, booking_ids: Sequence[int]) -> dict[int, str]:
+    """The trainer's private notes on bookings of their own sessions, by booking id (one query; others are left out)."""
+    return dict(
+        Booking.objects.filter(pk__in=list(booking_ids), session__calendar__trainer_id=host_api._user_id(trainer))
+        .exclude(private_notes="")
+        .values_list("pk", "private_notes")
+    )
+
+
+def session_history(learner: Any, trainer: Any) -> list[BookingInfo]:
+    """Every booking between ``learner`` and ``trainer`` (waitlist places included), newest session first."""
+    return list_bookings(learner, other_party=trainer)
+
+
+# --- mentors --------------------------------------------------------------------------------------------------------
+
+
+def mentee_cap(trainer: Any) -> int:
+    """
+    How many learners ``trainer`` may mentor at once, across all their courses.
+
+    THE hook for the Trainers domain: today every trainer gets ``MENTORA_BOOKING_DEFAULT_MENTEE_CAP`` (read at call
+    time); the trainers' levels will replace this function's body with the cap their level's capabilities grant.
+    Everything that enforces the cap asks here, and only here.
+    """
+    value = getattr(settings, "MENTORA_BOOKING_DEFAULT_MENTEE_CAP", 10)
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else 10
+
+
+def _mentorships():
+    return Mentorship.objects.select_related("learner", "trainer")
+
+
+def _mentorship_info(mentorship: Mentorship) -> MentorshipInfo:
+    return MentorshipInfo(
+        id=mentorship.pk,
+        course_key=mentorship.course_key,
+        learner_id=mentorship.learner_id,
+        learner_name=host_api.display_name(mentorship.learner),
+        trainer_id=mentorship.trainer_id,
+        trainer_name=host_api.display_name(mentorship.trainer),
+        assigned_by_id=mentorship.assigned_by_id,
+        created=mentorship.created,
+        ended_at=mentorship.ended_at,
+    )
+
+
+def _user(value: Any, what: str) -> Any:
+    user = value if isinstance(value, User) else User.objects.filter(pk=host_api._user_id(value)).first()
+    if user is None or not user.is_active:
+        raise _not_found(what)
+    return user
+
+
+def choose_mentor(learner: Any, course_key: CourseKey | str, trainer: Any) -> MentorshipInfo:
+    """
+    The learner chooses ``trainer`` as their mentor in the course (ending their current mentor there, if any). A
+    learner who already has this mentor gets the same mentorship back.
+
+    Raises:
+        BookingError: ``not_enrolled`` (403); ``trainer_not_found`` (404); ``not_a_trainer`` (the user does not
+            mentor in this course); ``own_mentor``; ``mentee_cap_reached`` (409); ``mentorship_conflict`` (409, a
+            concurrent change of this learner's mentor won).
+    """
+    return _start_mentorship(learner, course_key, trainer, assigned_by=None)
+
+
+def assign_mentor(staff: Any, course_key: CourseKey | str, learner: Any, trainer: Any) -> MentorshipInfo:
+    """
+    Course staff (or platform staff) assign ``trainer`` as ``learner``'s mentor in the course; the trainer's mentee
+    cap holds for staff too.
+
+    Raises:
+        BookingError: ``permission_denied`` (403), then as ``choose_mentor``.
+    """
+    key = host_api.parse_course_key(course_key)
+    if staff is None or not staff.has_perm("mentora_booking.assign_mentor", key):
+        raise _forbidden(_("Only the course's staff can assign mentors."))
+    return _start_mentorship(learner, key, trainer, assigned_by=staff)
+
+
+def _start_mentorship(learner: Any, course_key: Any, trainer: Any, *, assigned_by: Any | None) -> MentorshipInfo:
+    key = host_api.parse_course_key(course_key)
+    learner = _user(learner, "learner")
+    trainer = _user(trainer, "trainer")
+    if not host_api.is_enrolled(learner, key):
+        raise BookingError("not_enrolled", _("Only learners enrolled in the course can have a mentor there."), 403)
+    if learner.pk == trainer.pk:
+        raise BookingError("own_mentor", _("A learner cannot mentor themselves."))
+    if not is_course_trainer(trainer, key):
+        raise BookingError("not_a_trainer", _("This person does not mentor in this course."))
+    calendar = _calendar_of(trainer)  # created outside the lock's transaction, once
+    try:
+        with transaction.atomic():
+            # The trainer's calendar row serialises every change to their mentees, as it does their bookings.
+            TrainerCalendar.objects.select_for_update().get(pk=calendar.pk)
+            current = Mentorship.objects.select_for_update().filter(course_key=key, learner=learner, is_active=True)
+            current = current.first()
+            if current is not None and current.trainer_id == trainer.pk:
+                return _mentorship_info(_mentorships().get(pk=current.pk))
+            cap = mentee_cap(trainer)
+            if Mentorship.objects.filter(trainer=trainer, is_active=True).count() >= cap:
+                raise BookingError(
+                    "mentee_cap_reached",
+                    _("This trainer already mentors {count} learners, their most.").format(count=cap),
+                    409,
+                )
+            if current is not None:
+                _end(current)
+            mentorship = Mentorship.objects.create(
+                course_key=key, learner=learner, trainer=trainer, assigned_by=assigned_by
+            )
+    except IntegrityError:
+        raise BookingError(
+            "mentorship_conflict", _("Your mentor was changed at the same time; try again."), 409
+        ) from None
+    return _mentorship_info(_mentorships().get(pk=mentorship.pk))
+
+
+def _end(mentorship: Mentorship) -> None:
+    mentorship.is_active = None
+    mentorship.ended_at = timezone.now()
+    mentorship.save(update_fields=["is_active", "ended_at"])
+
+
+def end_mentorship(mentorship_id: int, actor: Any) -> MentorshipInfo:
+    """
+    End a mentorship: its learner, its trainer, or the course's staff may.
+
+    Raises:
+        BookingError: ``mentorship_not_found`` (404, also for anyone else); ``invalid_state`` (409: already ended).
+    """
+    with transaction.atomic():
+        mentorship = _mentorships().select_for_update(of=("self",)).filter(pk=mentorship_id).first()
+        if mentorship is None or actor is None or not (
+            actor.pk in (mentorship.learner_id, mentorship.trainer_id)
+            or actor.has_perm("mentora_booking.assign_mentor", mentorship.course_key)
+        ):
+            raise _not_found("mentorship")
+        if mentorship.ended_at is not None:
+            raise BookingError("invalid_state", _("This mentorship has already ended."), 409)
+        _end(mentorship)
+    return _mentorship_info(mentorship)
+
+
+def get_mentor(learner: Any, course_key: CourseKey | str) -> MentorshipInfo | None:
+    """The learner's active mentorship in the course, or None."""
+    mentorship = _mentorships().filter(
+        learner_id=host_api._user_id(learner), course_key=host_api.parse_course_key(course_key), is_active=True
+    ).first()
+    return _mentorship_info(mentorship) if mentorship else None
+
+
+def get_mentorship(mentorship_id: int) -> MentorshipInfo:
+    """One mentorship (active or ended), or ``mentorship_not_found``. The caller checks who may see it."""
+    mentorship = _mentorships().filter(pk=mentorship_id).first()
+    if mentorship is None:
+        raise _not_found("mentorship")
+    return _mentorship_info(mentorship)
+
+
+def list_mentees(trainer: Any, course_key: CourseKey | str | None = None) -> list[MentorshipInfo]:
+    """The trainer's active mentorships (in one course, or all), latest first."""
+    mentorships = _mentorships().filter(trainer_id=host_api._user_id(trainer), is_active=True)
+    if course_key is not None:
+        mentorships = mentorships.filter(course_key=host_api.parse_course_key(course_key))
+    return [_mentorship_info(mentorship) for mentorship in mentorships]
+
+
+def list_course_mentorships(course_key: CourseKey | str) -> list[MentorshipInfo]:
+    """A course's active mentorships, latest first (for its staff)."""
+    key = host_api.parse_course_key(course_key)
+    return [_mentorship_info(m) for m in _mentorships().filter(course_key=key, is_active=True)]
+
+
+def list_mentor_options(course_key: CourseKey | str) -> list[MentorOption]:
+    """The course's trainers a learner may choose from, with how many learners each mentors and their cap."""
+    trainers = list(host_api.get_course_trainers(course_key))
+    counts = dict(
+        Mentorship.objects.filter(trainer__in=[t.pk for t in trainers], is_active=True)
+        .values("trainer_id")
+        .annotate(count=Count("pk"))
+        .values_list("trainer_id", "count")
+    )
+    return [
+        MentorOption(trainer.pk, host_api.display_name(trainer), counts.get(trainer.pk, 0), mentee_cap(trainer))
+        for trainer in trainers
+    ]

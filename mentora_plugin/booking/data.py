@@ -111,3 +111,68 @@ class BookingInfo:
     sequence: int
     #: False when ``book`` answered a retried request (same idempotency key) with the booking it made before.
     created: bool = True
+    #: The notes both sides write (Markdown source: show it as escaped plain text). Never the trainer's private notes.
+    shared_notes: str = ""
+    #: The learner's rating of the completed session, if given.
+    rating_stars: int | None = None
+    rating_comment: str = ""
+
+
+@dataclass(frozen=True)
+class RatingInfo:
+    """A learner's rating of a completed session."""
+
+    booking_id: int
+    stars: int
+    comment: str
+    created: datetime
+    modified: datetime
+    editable_until: datetime
+
+
+@dataclass(frozen=True)
+class SessionRecord:
+    """
+    What is written about one booking, as one viewer may see it: ``private_notes`` is None unless the viewer is
+    the trainer or course staff (it never reaches the learner).
+    """
+
+    booking_id: int
+    goal: str
+    shared_notes: str
+    private_notes: str | None
+    rating: RatingInfo | None
+    can_rate: bool
+
+
+@dataclass(frozen=True)
+class MentorshipInfo:
+    """A learner's mentor in a course."""
+
+    id: int
+    course_key: CourseKey
+    learner_id: int
+    learner_name: str
+    trainer_id: int
+    trainer_name: str
+    assigned_by_id: int | None
+    created: datetime
+    ended_at: datetime | None
+
+    @property
+    def is_active(self) -> bool:
+        return self.ended_at is None
+
+
+@dataclass(frozen=True)
+class MentorOption:
+    """A trainer of the course a learner may choose as mentor, with their mentees and cap."""
+
+    trainer_id: int
+    trainer_name: str
+    mentees: int
+    cap: int
+
+    @property
+    def has_room(self) -> bool:
+        return self.mentees < self.cap

@@ -106,12 +106,12 @@ def build_feed(user: Any) -> bytes:
     seat, and scheduled sessions they train with at least one such seat. A fixed number of queries (plus one per
     distinct course, for its title).
     """
-    holding = Booking.objects.filter(status__in=Booking.HOLDING).select_related("learner").order_by("pk")
+    holding = Booking.objects.filter(status__in=Booking.BOOKED).select_related("learner").order_by("pk")
     sessions = (
         Session.objects.filter(status=Session.Status.SCHEDULED, end__gt=timezone.now())
         .filter(
-            Q(calendar__trainer_id=user.pk, bookings__status__in=Booking.HOLDING)
-            | Q(bookings__learner_id=user.pk, bookings__status__in=Booking.HOLDING)
+            Q(calendar__trainer_id=user.pk, bookings__status__in=Booking.BOOKED)
+            | Q(bookings__learner_id=user.pk, bookings__status__in=Booking.BOOKED)
         )
         .distinct()
         .select_related("session_type", "calendar__trainer")

@@ -183,7 +183,8 @@ class Booking(models.Model):
     """
     A learner's seat in a session.
 
-    .. pii: Which sessions a learner booked, their goal, notes, and how the booking ended.
+    .. pii: Which sessions a learner booked (or waits for), their goal, the shared and the trainer's private notes,
+       and how the booking ended.
     .. pii_types: other
     .. pii_retirement: local_api
     """
@@ -197,9 +198,14 @@ class Booking(models.Model):
         COMPLETED = "completed", _("Completed")
         NO_SHOW_LEARNER = "no_show_learner", _("Learner did not come")
         NO_SHOW_TRAINER = "no_show_trainer", _("Trainer did not come")
+        WAITLISTED = "waitlisted", _("On the waitlist")
+        OFFERED = "offered", _("Seat offered")
 
-    #: Statuses that hold a seat (and so count against the capacity and the trainer's overlap rule).
-    HOLDING = (Status.REQUESTED, Status.CONFIRMED)
+    #: Statuses that hold a seat (and so count against the capacity and the trainer's overlap rule, and make the
+    #: learner busy at that time). A seat offered from the waitlist is held for its learner until the offer lapses.
+    HOLDING = (Status.REQUESTED, Status.CONFIRMED, Status.OFFERED)
+    #: Statuses of a booking proper: asked for or confirmed (not a seat merely offered, not a place on the waitlist).
+    BOOKED = (Status.REQUESTED, Status.CONFIRMED)
 
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="bookings")
     learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mentora_bookings")
@@ -207,7 +213,15 @@ class Booking(models.Model):
     # NULL when the client sent none: MySQL and MariaDB have no partial unique index, but let NULLs repeat.
     idempotency_key = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
     goal = models.TextField(blank=True)
-    expires_at = models.DateTimeField(null=True, blank=True, help_text=_("When an unanswered request lapses."))
+    shared_notes = models.TextField(
+        blank=True, help_text=_("Markdown written by the learner and the trainer; shown as plain text.")
+    )
+    private_notes = models.TextField(
+        blank=True, help_text=_("The trainer's own notes: only the trainer and course staff ever see them.")
+    )
+    expires_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("When an unanswered request, or a seat offered from the waitlist, lapses.")
+    )
     reschedule_count = models.PositiveSmallIntegerField(default=0)
     cancelled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -287,3 +301,70 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return f"calendar feed of {self.user_id}" + (" (revoked)" if self.revoked_at else "")
+
+
+class SessionRating(models.Model):
+    """
+    The learner's rating of a completed session: 1 to 5 stars and an optional comment, one per booking, editable
+    for ``api.RATING_EDIT_DAYS`` days after it was first given.
+
+    .. pii: What a learner thought of a session with a trainer.
+    .. pii_types: other
+    .. pii_retirement: local_api
+    """
+
+    booking = models.OneToOneField(Booking, on_delete=models.CASCADE, related_name="rating")
+    stars = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(5)])
+    comment = models.TextField(blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    modified = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("session rating")
+        verbose_name_plural = _("session ratings")
+
+    def __str__(self) -> str:
+        return f"{self.stars} stars for booking {self.booking_id}"
+
+
+class Mentorship(models.Model):
+    """
+    A learner's mentor in a course: chosen by the learner among the course's trainers, or assigned by course staff.
+
+    One active mentorship per learner and course: ``is_active`` is True while it lasts and NULL once it ended (not
+    False: MySQL and MariaDB have no partial unique index, but let NULLs repeat in a unique one), so the unique
+    constraint on (course, learner, is_active) holds the rule in the database itself.
+
+    .. pii: Who mentors whom, in which course, and who assigned it.
+    .. pii_types: other
+    .. pii_retirement: local_api
+    """
+
+    course_key = CourseKeyField(max_length=255)
+    learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mentora_mentors")
+    trainer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mentora_mentees")
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("The staff member who assigned the mentor; empty when the learner chose."),
+    )
+    is_active = models.BooleanField(null=True, default=True, help_text=_("True while active, empty once ended."))
+    created = models.DateTimeField(auto_now_add=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("mentorship")
+        verbose_name_plural = _("mentorships")
+        ordering = ("-created",)
+        constraints = [
+            models.UniqueConstraint(
+                fields=["course_key", "learner", "is_active"], name="mentora_booking_one_mentor_per_course"
+            ),
+        ]
+        indexes = [models.Index(fields=["trainer", "is_active"], name="mentora_booking_mentees")]
+
+    def __str__(self) -> str:
+        return f"{self.trainer_id} mentors {self.learner_id} in {self.course_key}"

@@ -51,11 +51,17 @@ def on_booking_cancelled(sender: Any = None, booking: signals.BookingEventData |
     _queue(tasks.CANCELLATION, booking)
 
 
+def on_booking_offered(sender: Any = None, booking: signals.BookingEventData | None = None, **kwargs: Any) -> None:
+    """A seat freed in a full group session is held for the learner first in line: tell them, to accept it."""
+    _queue(tasks.OFFER, booking)
+
+
 _RECEIVERS = (
     (signals.BOOKING_REQUESTED, on_booking_requested, "mentora.booking.notifications.requested"),
     (signals.BOOKING_CONFIRMED, on_booking_confirmed, "mentora.booking.notifications.confirmed"),
     (signals.BOOKING_RESCHEDULED, on_booking_rescheduled, "mentora.booking.notifications.rescheduled"),
     (signals.BOOKING_CANCELLED, on_booking_cancelled, "mentora.booking.notifications.cancelled"),
+    (signals.BOOKING_OFFERED, on_booking_offered, "mentora.booking.notifications.offered"),
 )
 
 

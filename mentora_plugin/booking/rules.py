@@ -38,3 +38,5 @@ rules.add_perm("mentora_booking.cancel_booking", is_booking_learner | is_booking
 rules.add_perm("mentora_booking.reschedule_booking", is_booking_learner | is_booking_trainer | is_platform_staff)
 #: Only the trainer (or staff) confirms, declines, marks attendance, and overrides the cancellation cut-off.
 rules.add_perm("mentora_booking.manage_booking", is_booking_trainer | is_booking_course_staff | is_platform_staff)
+#: Assign a learner's mentor in a course, and end anyone's mentorship there (the object is the course key).
+rules.add_perm("mentora_booking.assign_mentor", is_course_staff | is_platform_staff)

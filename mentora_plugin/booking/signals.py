@@ -81,3 +81,57 @@ BOOKING_CANCELLED = _signal("cancelled")
 # .. event_data: BookingEventData
 # .. event_trigger_repository: mentora
 BOOKING_COMPLETED = _signal("completed")
+
+# .. event_type: org.openedx.mentora.booking.waitlisted.v1
+# .. event_name: BOOKING_WAITLISTED
+# .. event_description: A learner joined the waitlist of a full group session (the booking holds no seat yet).
+# .. event_data: BookingEventData
+# .. event_trigger_repository: mentora
+BOOKING_WAITLISTED = _signal("waitlisted")
+
+# .. event_type: org.openedx.mentora.booking.offered.v1
+# .. event_name: BOOKING_OFFERED
+# .. event_description: A seat freed in a group session and is held for the first learner of its waitlist until
+#   the booking's expiry (status ``offered``); the learner accepts it (then BOOKING_CONFIRMED or BOOKING_REQUESTED
+#   follows) or lets it lapse (BOOKING_WAITLIST_LEFT, status ``expired``).
+# .. event_data: BookingEventData
+# .. event_trigger_repository: mentora
+BOOKING_OFFERED = _signal("offered")
+
+# .. event_type: org.openedx.mentora.booking.waitlist_left.v1
+# .. event_name: BOOKING_WAITLIST_LEFT
+# .. event_description: A learner left the waitlist or turned an offered seat down (status ``cancelled``), or their
+#   offer lapsed or the session's waitlist closed (status ``expired``).
+# .. event_data: BookingEventData
+# .. event_trigger_repository: mentora
+BOOKING_WAITLIST_LEFT = _signal("waitlist_left")
+
+
+@attr.s(frozen=True)
+class RatingEventData:
+    """
+    A learner's rating of a completed session.
+
+    Attributes:
+        booking_id (int): the rated booking (one rating per booking: a later event for it replaces the earlier).
+        trainer_id (int), learner_id (int): who met.
+        course_key (CourseKey): the course of the session.
+        stars (int): 1 to 5.
+    """
+
+    booking_id = attr.ib(type=int)
+    trainer_id = attr.ib(type=int)
+    learner_id = attr.ib(type=int)
+    course_key = attr.ib(type=CourseKey)
+    stars = attr.ib(type=int)
+
+
+# .. event_type: org.openedx.mentora.booking.rated.v1
+# .. event_name: BOOKING_RATED
+# .. event_description: A learner rated a completed session, or changed their rating within the edit period. The
+#   trainers' levels record it, keeping the latest stars per booking id.
+# .. event_data: RatingEventData
+# .. event_trigger_repository: mentora
+BOOKING_RATED = OpenEdxPublicSignal(
+    event_type="org.openedx.mentora.booking.rated.v1", data={"rating": RatingEventData}
+)

@@ -49,7 +49,8 @@ CONFIRMATION = "confirmation"
 CHANGE = "change"
 CANCELLATION = "cancellation"
 REMINDER = "reminder"
-EVENT_KINDS = (REQUEST, CONFIRMATION, CHANGE, CANCELLATION)
+OFFER = "offer"
+EVENT_KINDS = (REQUEST, CONFIRMATION, CHANGE, CANCELLATION, OFFER)
 
 LEARNER = "learner"
 TRAINER = "trainer"
@@ -85,7 +86,8 @@ def _now() -> datetime:
 def send_booking_notification(self, booking_id: int, kind: str) -> int:
     """
     Send the ``kind`` email of a booking (``request``, ``confirmation``, ``change`` or ``cancellation``) to its
-    learner and its trainer, each once. Returns how many emails this run sent.
+    learner and its trainer, each once; an ``offer`` (a seat offered from the waitlist) goes to the learner only.
+    Returns how many emails this run sent.
     """
     if kind not in EVENT_KINDS:
         raise ValueError(f"Unknown booking notification kind {kind!r}")
@@ -98,9 +100,10 @@ def send_booking_notification(self, booking_id: int, kind: str) -> int:
         return 0
     session = booking.session
     suffix = f":{session.uid}:{session.sequence}" if kind == CHANGE else ""
+    roles = (LEARNER,) if kind == OFFER else (LEARNER, TRAINER)
     return sum(
         _send_once(booking, kind, f"{role}{suffix}", lambda role=role: _compose(booking, kind, role))
-        for role in (LEARNER, TRAINER)
+        for role in roles
     )
 
 
@@ -247,7 +250,9 @@ def _still_applies(booking: Booking, kind: str) -> bool:
     if kind == CONFIRMATION:
         return booking.status == Booking.Status.CONFIRMED
     if kind == CHANGE:
-        return booking.status in Booking.HOLDING
+        return booking.status in Booking.BOOKED
+    if kind == OFFER:
+        return booking.status == Booking.Status.OFFERED and bool(booking.expires_at and booking.expires_at > _now())
     return booking.status in ENDED
 
 
@@ -343,6 +348,11 @@ def _wording(kind: str, parties: _Parties, when: dict[str, str]) -> tuple[str, l
         return _("Changed: {title} with {name}").format(**names), [
             _("Your session with {name} has changed. Here are its new details.").format(**names)
         ]
+    if kind == OFFER:
+        return _("A seat is free for you: {title} with {name}").format(**names), [
+            _("A seat freed up in this group session, and it is held for you. Accept it before the time below, or it "
+              "goes to the next learner on the waitlist.")
+        ]
     if kind == REMINDER:
         return _("Reminder: {title} with {name}, {date}").format(**names, **when), [
             _("Your session with {name} starts on {date} at {start} ({time_zone}).").format(**names, **when)
@@ -395,6 +405,10 @@ def _details(kind: str, parties: _Parties, when: dict[str, str]) -> list[dict[st
         rows.append({"label": _("Address"), "value": detail})
     if parties.role == TRAINER and booking.goal and kind in (REQUEST, CONFIRMATION, REMINDER):
         rows.append({"label": _("Learner's goal"), "value": booking.goal})
+    if kind == OFFER and booking.expires_at:
+        zone = timezone.get_current_timezone()
+        accept_by = _when(booking.expires_at, booking.expires_at, zone)
+        rows.append({"label": _("Accept before"), "value": _("{date}, {start} ({time_zone})").format(**accept_by)})
     if kind == REQUEST and parties.role == TRAINER and booking.expires_at:
         zone = timezone.get_current_timezone()
         answer_by = _when(booking.expires_at, booking.expires_at, zone)

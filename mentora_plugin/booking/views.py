@@ -224,9 +224,26 @@ def sessions(request: HttpRequest) -> HttpResponse:
         _act_on_booking(request, user)
         return redirect(SESSIONS)
     zone = host_api.get_user_time_zone(user, api.get_calendar(user).time_zone)
+    upcoming = api.list_bookings(user, as_trainer=True, upcoming=True)
+    past = api.list_bookings(user, as_trainer=True, upcoming=False)[:50]
+    history, history_learner = [], None
+    try:
+        learner_id = int(request.GET.get("learner") or 0)
+    except ValueError:
+        learner_id = 0
+    if learner_id:
+        history = api.session_history(learner_id, user)
+        history_learner = history[0].learner_name if history else None
+    private = api.get_private_notes(user, [booking.id for booking in (*upcoming, *past, *history)])
     context = {
-        "upcoming": api.list_bookings(user, as_trainer=True, upcoming=True),
-        "past": api.list_bookings(user, as_trainer=True, upcoming=False)[:50],
+        "upcoming": upcoming,
+        "past": past,
+        "history": history,
+        "history_learner": history_learner,
+        "private_notes": private,
+        "mentees": api.list_mentees(user),
+        "mentee_cap": api.mentee_cap(user),
+        "notes_max_length": api.NOTES_MAX_LENGTH,
         "zone": zone,
         "cancel_form": CancelForm(),
         "outcomes": (
@@ -255,6 +272,16 @@ def _act_on_booking(request, user) -> None:
             api.cancel_booking(booking_id, user, data.get("reason", ""),
                                override_cutoff=data.get("override_cutoff", False))
             messages.success(request, _("The session with {name} is cancelled.").format(name=booking.learner_name))
+        elif action == "notes":
+            api.update_notes(
+                booking_id,
+                user,
+                shared_notes=request.POST.get("shared_notes", ""),
+                private_notes=request.POST.get("private_notes", ""),
+            )
+            messages.success(request, _("The notes on the session with {name} are saved.").format(
+                name=booking.learner_name
+            ))
         elif action == "complete":
             api.complete_booking(booking_id, user, request.POST.get("outcome", "completed"))
             messages.success(request, _("The session with {name} is recorded.").format(name=booking.learner_name))

@@ -85,6 +85,18 @@ DEFAULTS: dict[str, Any] = {
     # .. setting_description: The most sessions a user's calendar feed (/mentora/calendar/<token>.ics) lists: the
     #   next ones by start time.
     "MENTORA_CALENDAR_FEED_MAX_EVENTS": 500,
+    # .. setting_name: MENTORA_BOOKING_WAITLIST_OFFER_HOURS
+    # .. setting_default: 12
+    # .. setting_description: How long a seat freed in a full group session is held for the first learner of its
+    #   waitlist (status "offered") before it lapses and goes to the next one; never past the session's start. The
+    #   periodic task mentora_plugin.booking.tasks.expire_booking_requests (Celery beat) lapses the offers.
+    "MENTORA_BOOKING_WAITLIST_OFFER_HOURS": 12,
+    # .. setting_name: MENTORA_BOOKING_DEFAULT_MENTEE_CAP
+    # .. setting_default: 10
+    # .. setting_description: How many learners one trainer may mentor at once, across all their courses (chosen by
+    #   learners or assigned by staff), read through mentora_plugin.booking.api.mentee_cap -- the hook the trainers'
+    #   levels will replace with the cap their capabilities grant.
+    "MENTORA_BOOKING_DEFAULT_MENTEE_CAP": 10,
 }
 
 #: Apps the REST API documentation needs (drf-spectacular templates, self-hosted Swagger UI files).

@@ -70,6 +70,8 @@ STATUS_LABELS = {
     "completed": _("Completed"),
     "no_show_learner": _("You did not come"),
     "no_show_trainer": _("The trainer did not come"),
+    "waitlisted": _("On the waitlist"),
+    "offered": _("A seat is held for you"),
 }
 LOCATION_LABELS = {"video": _("Video call"), "in_person": _("In person"), "provider": _("Video provider")}
 STRINGS = {
@@ -99,6 +101,31 @@ STRINGS = {
     "goal": _("Your goal: {goal}"),
     "error": _("Something went wrong. Please try again."),
     "confirm_cancel": _("Cancel this session?"),
+    "full_sessions": _("Full sessions: join the waitlist and get the next free seat"),
+    "join_waitlist": _("Join the waitlist for {time}"),
+    "joined_waitlist": _("You are on the waitlist for {time}."),
+    "accept_offer": _("Take the seat"),
+    "accept_offer_label": _("Take the seat offered for {time}"),
+    "offer_until": _("Held for you until {time}."),
+    "accepted": _("The seat of {time} is yours."),
+    "leave_waitlist": _("Leave the waitlist"),
+    "left_waitlist": _("You left the waitlist for {time}."),
+    "shared_notes": _("Shared notes (your trainer sees them)"),
+    "save_notes": _("Save notes"),
+    "notes_saved": _("Your notes are saved."),
+    "rate": _("Rate this session"),
+    "stars": _("Stars (1 to 5)"),
+    "comment": _("Comment (optional)"),
+    "send_rating": _("Send rating"),
+    "rated": _("Thank you: you rated this session {stars} out of 5."),
+    "your_rating": _("Your rating: {stars} out of 5"),
+    "your_mentor": _("Your mentor"),
+    "no_mentor": _("You have no mentor in this course yet."),
+    "mentor_is": _("Your mentor is {name}."),
+    "choose_mentor": _("Choose a mentor"),
+    "choose": _("Choose"),
+    "mentor_chosen": _("{name} is now your mentor."),
+    "mentor_full": _("{name} (no room left)"),
 }
 
 
@@ -250,6 +277,7 @@ class BookingXBlock(StudioEditableXBlockMixin, XBlock):
             return answer
         answer["session_types"] = [self._type_data(item, gettext) for item in self._offered(course_key)]
         answer.update(self._bookings(user, course_key, gettext))
+        answer.update(self._mentor(user, course_key, gettext))
         return answer
 
     @_json_handler
@@ -266,6 +294,14 @@ class BookingXBlock(StudioEditableXBlockMixin, XBlock):
                 {"start": slot.start.isoformat(), "end": slot.end.isoformat(), "seats_left": slot.seats_left,
                  "session_id": slot.session_id}
                 for slot in found
+            ],
+            "full_sessions": [
+                {"start": slot.start.isoformat(), "end": slot.end.isoformat(), "session_id": slot.session_id}
+                for slot in (
+                    api.list_full_sessions(
+                        session_type.id, today, today + timedelta(days=DAYS_SHOWN - 1), zone_name
+                    ) if session_type.capacity > 1 else []
+                )
             ],
         }
 
@@ -297,7 +333,89 @@ class BookingXBlock(StudioEditableXBlockMixin, XBlock):
         gettext = self._gettext()
         return {"booking": self._booking_data(moved, gettext), **self._bookings(user, course_key, gettext)}
 
+    @_json_handler
+    def join_waitlist(self, data: dict) -> dict[str, Any]:
+        """Join the waitlist of a full group session of an offered session type."""
+        user, course_key = self._require_access()
+        gettext = self._gettext()
+        session_id = data.get("session_id")
+        if not isinstance(session_id, int) or isinstance(session_id, bool):
+            raise _HandlerError("session_not_found", gettext("No such session."), 404)
+        offered = {item.id for item in self._offered(course_key)}
+        if api.get_session_type_id(session_id) not in offered:  # the course's own types only, as the author chose
+            raise _HandlerError("session_not_found", gettext("No such session."), 404)
+        booking = api.join_waitlist(user, session_id)
+        return {"booking": self._booking_data(booking, gettext), **self._bookings(user, course_key, gettext)}
+
+    @_json_handler
+    def accept_offer(self, data: dict) -> dict[str, Any]:
+        """Take the seat offered to the viewer from a waitlist."""
+        user, course_key, booking = self._own_booking(data.get("booking_id"))
+        accepted = api.accept_offer(booking.id, user)
+        gettext = self._gettext()
+        return {"booking": self._booking_data(accepted, gettext), **self._bookings(user, course_key, gettext)}
+
+    @_json_handler
+    def leave_waitlist(self, data: dict) -> dict[str, Any]:
+        """Leave a waitlist, or turn an offered seat down."""
+        user, course_key, booking = self._own_booking(data.get("booking_id"))
+        left = api.leave_waitlist(booking.id, user)
+        gettext = self._gettext()
+        return {"booking": self._booking_data(left, gettext), **self._bookings(user, course_key, gettext)}
+
+    @_json_handler
+    def save_notes(self, data: dict) -> dict[str, Any]:
+        """Write the shared notes of one of the viewer's bookings (Markdown source, shown as plain text)."""
+        user, course_key, booking = self._own_booking(data.get("booking_id"))
+        notes = data.get("shared_notes")
+        if not isinstance(notes, str):
+            raise _HandlerError("invalid_notes", self._gettext()("Notes are text."))
+        api.update_notes(booking.id, user, shared_notes=notes)
+        gettext = self._gettext()
+        return self._bookings(user, course_key, gettext)
+
+    @_json_handler
+    def rate(self, data: dict) -> dict[str, Any]:
+        """Rate one of the viewer's completed sessions: 1 to 5 stars and an optional comment."""
+        user, course_key, booking = self._own_booking(data.get("booking_id"))
+        comment = data.get("comment") if isinstance(data.get("comment"), str) else ""
+        rating = api.rate_booking(booking.id, user, data.get("stars"), comment)
+        gettext = self._gettext()
+        return {"stars": rating.stars, **self._bookings(user, course_key, gettext)}
+
+    @_json_handler
+    def choose_mentor(self, data: dict) -> dict[str, Any]:
+        """Choose a trainer of the course as one's mentor (the trainer's mentee cap is the API's to enforce)."""
+        user, course_key = self._require_access()
+        trainer_id = data.get("trainer_id")
+        if not isinstance(trainer_id, int) or isinstance(trainer_id, bool):
+            raise _HandlerError("trainer_not_found", self._gettext()("No such trainer."), 404)
+        api.choose_mentor(user, course_key, trainer_id)
+        return self._mentor(user, course_key, self._gettext())
+
     # --- what the block offers and shows ----------------------------------------------------------------------------
+
+    @staticmethod
+    def _mentor(user: Any, course_key: CourseKey, gettext: Callable[[str], str]) -> dict[str, Any]:
+        """The viewer's mentor here, and the trainers they may choose (only learners of the course choose)."""
+        mentor = api.get_mentor(user, course_key)
+        enrolled = host_api.is_enrolled(user, course_key)
+        options = api.list_mentor_options(course_key) if enrolled else []
+        return {
+            "mentor": {"trainer_id": mentor.trainer_id, "name": mentor.trainer_name} if mentor else None,
+            "can_choose_mentor": enrolled,
+            "mentor_options": [
+                {
+                    "trainer_id": option.trainer_id,
+                    "name": option.trainer_name,
+                    "has_room": option.has_room,
+                    "label": option.trainer_name if option.has_room
+                    else gettext(STRINGS["mentor_full"]).format(name=option.trainer_name),
+                }
+                for option in options
+                if option.trainer_id != user.pk
+            ],
+        }
 
     def _access(self, gettext: Callable[[str], str]) -> tuple[BlockStatus, str, CourseKey | None, Any]:
         course_key = identity.get_course_key(self)
@@ -406,6 +524,15 @@ class BookingXBlock(StudioEditableXBlockMixin, XBlock):
             "location_detail": booking.location_detail if booking.status in HOLDING else "",
             "goal": booking.goal,
             "can_change": booking.status in HOLDING and booking.start > timezone.now(),
+            "can_accept": booking.status == "offered",
+            "can_leave_waitlist": booking.status in ("waitlisted", "offered"),
+            "offer_expires_at": booking.expires_at.isoformat() if booking.status == "offered" and booking.expires_at
+            else None,
+            "shared_notes": booking.shared_notes,
+            "can_write_notes": booking.status not in ("waitlisted", "offered"),
+            "can_rate": booking.status == "completed",
+            "rating_stars": booking.rating_stars,
+            "rating_comment": booking.rating_comment,
         }
 
     def _title(self, gettext: Callable[[str], str]) -> str:

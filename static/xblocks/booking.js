@@ -2,7 +2,8 @@
  * The "Mentora booking" block in the learner's browser: plain JavaScript, no build step, no library.
  *
  * The server renders a skeleton; this script fills it from the block's JSON handlers (state, slots, book, cancel,
- * reschedule). Every text comes from the `strings` catalog that `state` returns in the viewer's language; times are
+ * reschedule, join_waitlist, accept_offer, leave_waitlist, save_notes, rate, choose_mentor). Text written by people
+ * (goals, notes, comments) is only ever set as textContent: Markdown source shown as plain text, never as HTML. Every text comes from the `strings` catalog that `state` returns in the viewer's language; times are
  * formatted by the browser (Intl) in the zone the viewer picks, which defaults to the browser's own zone.
  * Keyboard use: native buttons and selects only; after each action focus moves to what changed, and a live region
  * announces the outcome.
@@ -38,6 +39,7 @@ function MentoraBookingXBlock(runtime, element, args) {
   var reschedulingBox = $(".mentora-booking__rescheduling");
   var reschedulingText = $(".mentora-booking__rescheduling-text");
   var stopButton = $(".mentora-booking__stop");
+  var mentorBox = $(".mentora-booking__mentor");
 
   var strings = {};
   var sessionTypes = [];
@@ -165,6 +167,7 @@ function MentoraBookingXBlock(runtime, element, args) {
     announce(t("loading"));
     return call("slots", {session_type_id: item.id, tz: zoneSelect.value}).then(function (body) {
       renderSlots(body.slots);
+      if (!rescheduling) { renderFull(body.full_sessions || []); }
       slotsSection.hidden = false;
       announce(body.slots.length ? t("slots_found", {count: body.slots.length}) + " " + t("choose_slot")
                                  : t("no_slots"));
@@ -215,6 +218,51 @@ function MentoraBookingXBlock(runtime, element, args) {
       group.appendChild(heading);
       group.appendChild(list);
       slotsBox.appendChild(group);
+    });
+  }
+
+  function renderFull(sessions) {
+    if (!sessions.length) { return; }
+    var heading = document.createElement("h4");
+    heading.className = "mentora-booking__day-title";
+    heading.id = block.getAttribute("data-dom-id") + "-full";
+    heading.textContent = t("full_sessions");
+    var list = document.createElement("ul");
+    list.className = "mentora-booking__full";
+    list.setAttribute("aria-labelledby", heading.id);
+    sessions.forEach(function (session) {
+      var entry = document.createElement("li");
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "mentora-booking__join mentora-booking__secondary";
+      button.textContent = t("join_waitlist", {time: fullLabel(session.start)});
+      button.addEventListener("click", function () { joinWaitlist(session); });
+      entry.appendChild(button);
+      list.appendChild(entry);
+    });
+    slotsBox.appendChild(heading);
+    slotsBox.appendChild(list);
+  }
+
+  function joinWaitlist(session) {
+    announce(t("loading"));
+    call("join_waitlist", {session_id: session.session_id}).then(function (body) {
+      renderBookings(body);
+      slotsSection.hidden = true;
+      announce(t("joined_waitlist", {time: fullLabel(session.start)}));
+      upcomingHeading.focus();
+    }).catch(function (error) { announce(error.message, true); });
+  }
+
+  function simpleAction(handler, booking, done) {
+    announce(t("loading"));
+    call(handler, {booking_id: booking.id}).then(function (body) {
+      renderBookings(body);
+      announce(t(done, {time: fullLabel(booking.start)}));
+      upcomingHeading.focus();
+    }).catch(function (error) {
+      announce(error.message, true);
+      if (error.code === "offer_expired") { call("state", {}).then(renderBookings); }
     });
   }
 
@@ -331,6 +379,40 @@ function MentoraBookingXBlock(runtime, element, args) {
       goal.textContent = t("goal", {goal: booking.goal});
       entry.appendChild(goal);
     }
+    if (withActions && (booking.can_accept || booking.can_leave_waitlist)) {
+      var waitActions = document.createElement("p");
+      waitActions.className = "mentora-booking__actions";
+      if (booking.offer_expires_at) {
+        var until = document.createElement("span");
+        until.textContent = t("offer_until", {time: fullLabel(booking.offer_expires_at)}) + " ";
+        waitActions.appendChild(until);
+      }
+      if (booking.can_accept) {
+        var take = document.createElement("button");
+        take.type = "button";
+        take.className = "mentora-booking__accept";
+        take.textContent = t("accept_offer");
+        take.setAttribute("aria-label", t("accept_offer_label", {time: fullLabel(booking.start)}));
+        take.addEventListener("click", function () { simpleAction("accept_offer", booking, "accepted"); });
+        waitActions.appendChild(take);
+      }
+      var leave = document.createElement("button");
+      leave.type = "button";
+      leave.className = "mentora-booking__leave mentora-booking__secondary";
+      leave.textContent = t("leave_waitlist");
+      leave.addEventListener("click", function () { simpleAction("leave_waitlist", booking, "left_waitlist"); });
+      waitActions.appendChild(leave);
+      entry.appendChild(waitActions);
+    }
+    if (booking.can_write_notes) { entry.appendChild(notesForm(booking)); }
+    if (booking.rating_stars) {
+      var rated = document.createElement("p");
+      rated.className = "mentora-booking__rating";
+      rated.textContent = t("your_rating", {stars: booking.rating_stars}) +
+        (booking.rating_comment ? " — " + booking.rating_comment : "");
+      entry.appendChild(rated);
+    }
+    if (booking.can_rate) { entry.appendChild(ratingForm(booking)); }
     if (withActions && booking.can_change) {
       var actions = document.createElement("p");
       actions.className = "mentora-booking__actions";
@@ -351,6 +433,109 @@ function MentoraBookingXBlock(runtime, element, args) {
       entry.appendChild(actions);
     }
     return entry;
+  }
+
+  var fieldCount = 0;
+
+  function field(labelText, control) {
+    var wrapper = document.createElement("div");
+    wrapper.className = "mentora-booking__field";
+    var label = document.createElement("label");
+    fieldCount += 1;
+    control.id = block.getAttribute("data-dom-id") + "-field-" + fieldCount;
+    label.setAttribute("for", control.id);
+    label.textContent = labelText;
+    wrapper.appendChild(label);
+    wrapper.appendChild(control);
+    return wrapper;
+  }
+
+  function notesForm(booking) {
+    var details = document.createElement("details");
+    details.className = "mentora-booking__notes";
+    var summary = document.createElement("summary");
+    summary.textContent = t("shared_notes");
+    var area = document.createElement("textarea");
+    area.rows = 4;
+    area.maxLength = 20000;
+    area.value = booking.shared_notes || "";
+    var save = document.createElement("button");
+    save.type = "button";
+    save.className = "mentora-booking__secondary";
+    save.textContent = t("save_notes");
+    save.addEventListener("click", function () {
+      call("save_notes", {booking_id: booking.id, shared_notes: area.value}).then(function (body) {
+        renderBookings(body);
+        announce(t("notes_saved"));
+      }).catch(function (error) { announce(error.message, true); });
+    });
+    details.appendChild(summary);
+    details.appendChild(field(t("shared_notes"), area));
+    details.appendChild(save);
+    return details;
+  }
+
+  function ratingForm(booking) {
+    var details = document.createElement("details");
+    details.className = "mentora-booking__rate";
+    var summary = document.createElement("summary");
+    summary.textContent = t("rate");
+    var stars = document.createElement("select");
+    [5, 4, 3, 2, 1].forEach(function (value) {
+      var option = document.createElement("option");
+      option.value = String(value);
+      option.textContent = String(value);
+      if (booking.rating_stars === value) { option.selected = true; }
+      stars.appendChild(option);
+    });
+    var comment = document.createElement("textarea");
+    comment.rows = 2;
+    comment.maxLength = 2000;
+    comment.value = booking.rating_comment || "";
+    var send = document.createElement("button");
+    send.type = "button";
+    send.textContent = t("send_rating");
+    send.addEventListener("click", function () {
+      call("rate", {booking_id: booking.id, stars: parseInt(stars.value, 10), comment: comment.value})
+        .then(function (body) {
+          renderBookings(body);
+          announce(t("rated", {stars: body.stars}));
+        }).catch(function (error) { announce(error.message, true); });
+    });
+    details.appendChild(summary);
+    details.appendChild(field(t("stars"), stars));
+    details.appendChild(field(t("comment"), comment));
+    details.appendChild(send);
+    return details;
+  }
+
+  function renderMentor(body) {
+    if (!mentorBox) { return; }
+    var text = mentorBox.querySelector(".mentora-booking__mentor-text");
+    var form = mentorBox.querySelector(".mentora-booking__mentor-form");
+    var select = mentorBox.querySelector(".mentora-booking__mentor-select");
+    mentorBox.hidden = false;
+    text.textContent = body.mentor ? t("mentor_is", {name: body.mentor.name}) : t("no_mentor");
+    var options = body.mentor_options || [];
+    form.hidden = !body.can_choose_mentor || !options.length;
+    select.innerHTML = "";
+    options.forEach(function (option) {
+      var item = document.createElement("option");
+      item.value = String(option.trainer_id);
+      item.textContent = option.label;
+      item.disabled = !option.has_room && !(body.mentor && body.mentor.trainer_id === option.trainer_id);
+      if (body.mentor && body.mentor.trainer_id === option.trainer_id) { item.selected = true; }
+      select.appendChild(item);
+    });
+  }
+
+  function chooseMentor(event) {
+    event.preventDefault();
+    var select = mentorBox.querySelector(".mentora-booking__mentor-select");
+    call("choose_mentor", {trainer_id: parseInt(select.value, 10)}).then(function (body) {
+      renderMentor(body);
+      announce(t("mentor_chosen", {name: body.mentor ? body.mentor.name : ""}));
+    }).catch(function (error) { announce(error.message, true); });
   }
 
   function renderList(list, bookings, emptyText, withActions) {
@@ -393,12 +578,16 @@ function MentoraBookingXBlock(runtime, element, args) {
   });
   bookButton.addEventListener("click", book);
   stopButton.addEventListener("click", function () { stopRescheduling(true); });
+  if (mentorBox) {
+    mentorBox.querySelector(".mentora-booking__mentor-form").addEventListener("submit", chooseMentor);
+  }
 
   call("state", {}).then(function (body) {
     strings = body.strings || {};
     sessionTypes = body.session_types || [];
     fillTypes();
     renderBookings(body);
+    renderMentor(body);
     block.setAttribute("data-ready", "true");
   }).catch(function (error) { announce(error.message, true); });
 }

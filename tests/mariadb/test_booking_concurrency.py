@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from mentora_plugin.booking import api
 from mentora_plugin.booking.data import WeeklyRule
-from mentora_plugin.booking.models import Booking, Session
+from mentora_plugin.booking.models import Booking, Mentorship, Session
 from mentora_plugin.host import api as host_api
 from tests.conftest import COURSE, at
 from tests.mariadb.conftest import THREADS
@@ -118,3 +118,93 @@ def test_a_retried_request_with_one_idempotency_key_books_once(race):
     outcome.assert_no_errors()
     assert len(set(outcome.results.values())) == 1
     assert Booking.objects.count() == 1
+
+
+# --- the waitlist and the mentors under concurrency -----------------------------------------------------------------
+
+
+def _full_group_with_waitlist(capacity: int = 5):
+    """A group session of ``capacity`` seats held by the first learners; every other learner on its waitlist."""
+    _trainer, session_type, learners = _setup(capacity=capacity)
+    start = datetime.combine(_monday(), time(10), tzinfo=PARIS)
+    seats = [api.book(learner, session_type.id, start) for learner in learners[:capacity]]
+    waiting = [api.join_waitlist(learner, seats[0].session_id) for learner in learners[capacity:]]
+    return session_type, learners, seats, waiting
+
+
+def _holders(session_id: int) -> int:
+    return Booking.objects.filter(session_id=session_id, status__in=Booking.HOLDING).count()
+
+
+def test_32_learners_join_a_waitlist_each_once(race):
+    _trainer, session_type, learners = _setup(capacity=2)
+    start = datetime.combine(_monday(), time(10), tzinfo=PARIS)
+    seats = [api.book(learner, session_type.id, start) for learner in learners[:2]]
+
+    def join(index: int):
+        try:
+            return api.join_waitlist(learners[index % 16 + 2], seats[0].session_id).id
+        except api.BookingError as error:
+            return error.code
+
+    outcome = race(join)  # 32 threads for 16 learners: each joins twice at once
+
+    outcome.assert_no_errors()
+    assert sum(isinstance(result, int) for result in outcome.results.values()) == 16
+    assert {r for r in outcome.results.values() if not isinstance(r, int)} == {"already_waiting"}
+    assert Booking.objects.filter(status="waitlisted").count() == 16
+    assert _holders(seats[0].session_id) == 2
+
+
+def test_cancellations_race_acceptances_never_more_holders_than_seats(race):
+    """5 holders cancel while 27 waiting learners keep trying to accept: offers go in order, seats never exceed 5."""
+    _type, learners, seats, waiting = _full_group_with_waitlist(capacity=5)
+    session_id = seats[0].session_id
+    by_learner = {booking.learner_id: booking.id for booking in waiting}
+
+    def work(index: int):
+        learner = learners[index]
+        if index < 5:
+            api.cancel_booking(seats[index].id, learner)
+            return "cancelled"
+        for _attempt in range(40):
+            try:
+                return api.accept_offer(by_learner[learner.pk], learner).status
+            except api.BookingError as error:
+                if error.code != "invalid_state":
+                    return error.code
+            assert _holders(session_id) <= 5
+        return "still_waiting"
+
+    outcome = race(work)
+
+    outcome.assert_no_errors()
+    assert _holders(session_id) == 5
+    accepted = [index for index, result in outcome.results.items() if result == "confirmed"]
+    offered = Booking.objects.filter(session_id=session_id, status="offered").count()
+    assert len(accepted) + offered == 5
+    # The offers went to the first five in line, in the order they joined.
+    first_five = {booking.id for booking in waiting[:5]}
+    assert set(
+        Booking.objects.filter(session_id=session_id, status__in=("offered", "confirmed"))
+        .exclude(pk__in=[seat.id for seat in seats])
+        .values_list("pk", flat=True)
+    ) == first_five
+
+
+def test_32_learners_choose_the_same_mentor_with_a_cap_of_5(race, settings):
+    settings.MENTORA_BOOKING_DEFAULT_MENTEE_CAP = 5
+    trainer, _session_type, learners = _setup()
+
+    def choose(index: int):
+        try:
+            return api.choose_mentor(learners[index], COURSE, trainer).id
+        except api.BookingError as error:
+            return error.code
+
+    outcome = race(choose)
+
+    outcome.assert_no_errors()
+    assert sum(isinstance(result, int) for result in outcome.results.values()) == 5
+    assert {r for r in outcome.results.values() if not isinstance(r, int)} == {"mentee_cap_reached"}
+    assert Mentorship.objects.filter(trainer=trainer, is_active=True).count() == 5

@@ -180,7 +180,8 @@ class BookingSerializer(serializers.Serializer):
 
     id = serializers.IntegerField()
     status = serializers.CharField(
-        help_text="requested, confirmed, cancelled, declined, expired, completed, no_show_learner, no_show_trainer"
+        help_text="requested, confirmed, cancelled, declined, expired, completed, no_show_learner, no_show_trainer, "
+        "waitlisted (on the waitlist of a full group session), offered (a freed seat held until expires_at)"
     )
     session_id = serializers.IntegerField()
     session_uid = serializers.CharField()
@@ -200,6 +201,9 @@ class BookingSerializer(serializers.Serializer):
     expires_at = serializers.DateTimeField(allow_null=True)
     cancel_reason = serializers.CharField()
     sequence = serializers.IntegerField()
+    shared_notes = serializers.CharField(help_text="Markdown source written by both sides; show it as plain text.")
+    rating_stars = serializers.IntegerField(allow_null=True)
+    rating_comment = serializers.CharField()
 
 
 class BookingCreateSerializer(serializers.Serializer):
@@ -233,3 +237,98 @@ class CompleteSerializer(serializers.Serializer):
     """How the session went."""
 
     outcome = serializers.ChoiceField(choices=OUTCOMES, required=False, default="completed")
+
+
+# --- the session record ---------------------------------------------------------------------------------------------
+
+
+class RatingSerializer(serializers.Serializer):
+    """The learner's rating of a completed session."""
+
+    booking_id = serializers.IntegerField()
+    stars = serializers.IntegerField()
+    comment = serializers.CharField()
+    created = serializers.DateTimeField()
+    modified = serializers.DateTimeField()
+    editable_until = serializers.DateTimeField()
+
+
+class RatingWriteSerializer(serializers.Serializer):
+    """1 to 5 stars and an optional comment (the domain API checks the range, with its own error codes)."""
+
+    stars = serializers.IntegerField()
+    comment = serializers.CharField(required=False, allow_blank=True, default="", trim_whitespace=False)
+
+
+class SessionRecordSerializer(serializers.Serializer):
+    """
+    What is written about a booking. ``private_notes`` is present for the trainer and course staff only: a learner's
+    response never carries the key.
+    """
+
+    booking_id = serializers.IntegerField()
+    goal = serializers.CharField()
+    shared_notes = serializers.CharField()
+    private_notes = serializers.CharField(required=False, help_text="Trainer and course staff only.")
+    rating = RatingSerializer(allow_null=True)
+    can_rate = serializers.BooleanField()
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if getattr(instance, "private_notes", None) is None:
+            data.pop("private_notes", None)
+        return data
+
+
+class NotesWriteSerializer(serializers.Serializer):
+    """Shared notes (the learner and the trainer) and private notes (the trainer); fields left out stay."""
+
+    shared_notes = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+    private_notes = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+
+
+# --- mentors --------------------------------------------------------------------------------------------------------
+
+
+class MentorshipSerializer(serializers.Serializer):
+    """A learner's mentor in a course."""
+
+    id = serializers.IntegerField()
+    course_key = serializers.CharField()
+    learner_id = serializers.IntegerField()
+    learner_name = serializers.CharField()
+    trainer_id = serializers.IntegerField()
+    trainer_name = serializers.CharField()
+    assigned_by_id = serializers.IntegerField(allow_null=True, help_text="Empty when the learner chose.")
+    created = serializers.DateTimeField()
+    ended_at = serializers.DateTimeField(allow_null=True)
+    is_active = serializers.BooleanField()
+
+
+class MyMentorSerializer(serializers.Serializer):
+    """The requester's mentor in a course (null when none)."""
+
+    mentor = MentorshipSerializer(allow_null=True)
+
+
+class MentorOptionSerializer(serializers.Serializer):
+    """A trainer of the course one may choose as mentor."""
+
+    trainer_id = serializers.IntegerField()
+    trainer_name = serializers.CharField()
+    mentees = serializers.IntegerField()
+    cap = serializers.IntegerField()
+    has_room = serializers.BooleanField()
+
+
+class ChooseMentorSerializer(serializers.Serializer):
+    """The trainer the learner chooses."""
+
+    trainer_id = serializers.IntegerField(min_value=1)
+
+
+class AssignMentorSerializer(serializers.Serializer):
+    """Staff assign a mentor to a learner."""
+
+    learner_id = serializers.IntegerField(min_value=1)
+    trainer_id = serializers.IntegerField(min_value=1)

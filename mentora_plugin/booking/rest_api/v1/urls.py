@@ -27,4 +27,25 @@ urlpatterns = [
     path("bookings/<int:booking_id>/cancel/", views.CancelBookingView.as_view(), name="booking-cancel"),
     path("bookings/<int:booking_id>/reschedule/", views.RescheduleBookingView.as_view(), name="booking-reschedule"),
     path("bookings/<int:booking_id>/complete/", views.CompleteBookingView.as_view(), name="booking-complete"),
+    # The waitlist of full group sessions.
+    path(
+        "session-types/<int:session_type_id>/full-sessions/",
+        views.FullSessionsView.as_view(),
+        name="session-type-full-sessions",
+    ),
+    path("sessions/<int:session_id>/waitlist/", views.JoinWaitlistView.as_view(), name="session-waitlist"),
+    path("bookings/<int:booking_id>/accept/", views.AcceptOfferView.as_view(), name="booking-accept"),
+    path("bookings/<int:booking_id>/leave-waitlist/", views.LeaveWaitlistView.as_view(), name="booking-leave-waitlist"),
+    # The session record.
+    path("bookings/<int:booking_id>/record/", views.SessionRecordView.as_view(), name="booking-record"),
+    path("bookings/<int:booking_id>/rating/", views.RatingView.as_view(), name="booking-rating"),
+    path("bookings/history/", views.HistoryView.as_view(), name="booking-history"),
+    # Mentors.
+    re_path(rf"^courses/{COURSE_ID}/mentor/$", views.MyMentorView.as_view(), name="course-my-mentor"),
+    re_path(rf"^courses/{COURSE_ID}/mentors/$", views.MentorOptionsView.as_view(), name="course-mentor-options"),
+    re_path(
+        rf"^courses/{COURSE_ID}/mentorships/$", views.CourseMentorshipsView.as_view(), name="course-mentorships"
+    ),
+    path("mentorships/<int:mentorship_id>/end/", views.EndMentorshipView.as_view(), name="mentorship-end"),
+    path("me/mentees/", views.MyMenteesView.as_view(), name="my-mentees"),
 ]

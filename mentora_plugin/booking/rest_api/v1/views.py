@@ -424,3 +424,264 @@ class CompleteBookingView(_BookingActionView):
 
     def act(self, request, booking_id, data):
         return api.complete_booking(booking_id, request.user, data["outcome"])
+
+
+# --- the waitlist ---------------------------------------------------------------------------------------------------
+
+SESSION_ID = OpenApiParameter("session_id", int, OpenApiParameter.PATH, description="A session id.")
+
+
+class FullSessionsView(_BookingAPIMixin, MentoraAPIView):
+    """Full group sessions of a session type, whose waitlist a learner may join."""
+
+    @document(
+        parameters=[
+            SESSION_TYPE_ID,
+            OpenApiParameter("start", date, description="First day (YYYY-MM-DD, in the viewer's zone); today."),
+            OpenApiParameter("end", date, description="Last day, inclusive; 13 days after start. At most 93 days."),
+            OpenApiParameter("tz", str, description="The viewer's IANA zone, e.g. Europe/Paris; the trainer's."),
+        ],
+        responses=serializers.SlotSerializer(many=True),
+        tags=["booking: waitlist"],
+    )
+    def get(self, request, session_type_id: int) -> Response:
+        """Full sessions not started yet, soonest first, in the viewer's zone (``session_id`` to join the waitlist)."""
+        session_type = self.session_type(session_type_id)
+        zone_name = request.query_params.get("tz") or None
+        zone = api.parse_zone(zone_name) if zone_name else None
+        today = timezone.now().astimezone(zone).date() if zone else timezone.now().date()
+        start = _date_param(request, "start", today)
+        end = _date_param(request, "end", start + timedelta(days=13))
+        found = api.list_full_sessions(session_type.id, start, end, zone_name)
+        return Response(serializers.SlotSerializer(found, many=True).data)
+
+
+class JoinWaitlistView(_BookingAPIMixin, MentoraAPIView):
+    """The waitlist of a full group session."""
+
+    @document(
+        parameters=[SESSION_ID],
+        request=None,
+        responses={
+            201: serializers.BookingSerializer,
+            409: OpenApiResponse(
+                ErrorSerializer, description="not_full (book instead), already_waiting, already_booked, session_closed."
+            ),
+        },
+        tags=["booking: waitlist"],
+    )
+    def post(self, request, session_id: int) -> Response:
+        """Join the waitlist (status ``waitlisted``); the first in line is offered the next freed seat."""
+        booking = api.join_waitlist(request.user, session_id)
+        return Response(serializers.BookingSerializer(booking).data, status=status.HTTP_201_CREATED)
+
+
+@_action_schema(
+    None,
+    "The learner takes the seat offered from the waitlist: confirmed (or requested, when the trainer approves "
+    "bookings). 409 offer_expired when the offer lapsed.",
+)
+class AcceptOfferView(_BookingActionView):
+    """Accept an offered seat."""
+
+    def act(self, request, booking_id, data):
+        return api.accept_offer(booking_id, request.user)
+
+
+@_action_schema(None, "The learner leaves the waitlist, or turns the offered seat down (it goes to the next in line).")
+class LeaveWaitlistView(_BookingActionView):
+    """Leave the waitlist."""
+
+    def act(self, request, booking_id, data):
+        return api.leave_waitlist(booking_id, request.user)
+
+
+# --- the session record ---------------------------------------------------------------------------------------------
+
+
+class SessionRecordView(_BookingAPIMixin, MentoraAPIView):
+    """Goal, notes and rating of a booking; private notes for the trainer and course staff only."""
+
+    @document(parameters=[BOOKING_ID], responses=serializers.SessionRecordSerializer, tags=["booking: record"])
+    def get(self, request, booking_id: int) -> Response:
+        """The booking's record as the requester may see it; 404 for someone else's booking."""
+        return Response(serializers.SessionRecordSerializer(api.get_session_record(booking_id, request.user)).data)
+
+    @document(
+        parameters=[BOOKING_ID],
+        request=serializers.NotesWriteSerializer,
+        responses=serializers.SessionRecordSerializer,
+        tags=["booking: record"],
+    )
+    def patch(self, request, booking_id: int) -> Response:
+        """Write the shared notes (both sides) or the private notes (the trainer); Markdown, at most 20000 chars."""
+        data = _validated(serializers.NotesWriteSerializer, request.data)
+        record = api.update_notes(
+            booking_id, request.user, shared_notes=data.get("shared_notes"), private_notes=data.get("private_notes")
+        )
+        return Response(serializers.SessionRecordSerializer(record).data)
+
+
+class RatingView(_BookingAPIMixin, MentoraAPIView):
+    """The learner's rating of a completed session."""
+
+    @document(
+        parameters=[BOOKING_ID],
+        request=serializers.RatingWriteSerializer,
+        responses={
+            200: serializers.RatingSerializer,
+            409: OpenApiResponse(ErrorSerializer, description="not_completed, or rating_locked (7 days passed)."),
+        },
+        tags=["booking: record"],
+    )
+    def put(self, request, booking_id: int) -> Response:
+        """Rate 1 to 5 stars with an optional comment; changeable for 7 days. 400 invalid_stars out of range."""
+        data = _validated(serializers.RatingWriteSerializer, request.data)
+        rating = api.rate_booking(booking_id, request.user, data["stars"], data["comment"])
+        return Response(serializers.RatingSerializer(rating).data)
+
+
+class HistoryView(_BookingAPIMixin, MentoraGenericAPIView):
+    """Every booking between a learner and a trainer, newest first."""
+
+    serializer_class = serializers.BookingSerializer
+
+    @document(
+        parameters=[
+            OpenApiParameter("learner_id", int, description="As a trainer: the history with this learner."),
+            OpenApiParameter("trainer_id", int, description="As a learner: the history with this trainer."),
+        ],
+        responses=serializers.BookingSerializer(many=True),
+        tags=["booking: record"],
+    )
+    def get(self, request) -> Response:
+        """Give exactly one of learner_id (the requester is the trainer) or trainer_id (the requester learns)."""
+        learner_id = request.query_params.get("learner_id")
+        trainer_id = request.query_params.get("trainer_id")
+        if bool(learner_id) == bool(trainer_id) or not (learner_id or trainer_id).isdigit():
+            raise MentoraAPIError(_("Give either learner_id or trainer_id, a user id."), code="invalid_filter")
+        if learner_id:
+            found = api.session_history(int(learner_id), request.user)
+        else:
+            found = api.session_history(request.user, int(trainer_id))
+        page = self.paginate_queryset(found)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+# --- mentors --------------------------------------------------------------------------------------------------------
+
+MENTORSHIP_ID = OpenApiParameter("mentorship_id", int, OpenApiParameter.PATH, description="A mentorship id.")
+
+
+class MyMentorView(_BookingAPIMixin, MentoraAPIView):
+    """The requester's mentor in a course."""
+
+    @document(parameters=[COURSE_ID], responses=serializers.MyMentorSerializer, tags=["booking: mentors"])
+    def get(self, request, course_id: str) -> Response:
+        """``{"mentor": ...}``, or ``{"mentor": null}``."""
+        course = _course(course_id)
+        return Response({"mentor": _mentorship_data(api.get_mentor(request.user, course.course_key))})
+
+    @document(
+        parameters=[COURSE_ID],
+        request=serializers.ChooseMentorSerializer,
+        responses={
+            200: serializers.MyMentorSerializer,
+            409: OpenApiResponse(ErrorSerializer, description="mentee_cap_reached: the trainer has no room."),
+        },
+        tags=["booking: mentors"],
+    )
+    def put(self, request, course_id: str) -> Response:
+        """Choose a trainer of the course as one's mentor (ends the current one). Enrolled learners only."""
+        course = _course(course_id)
+        data = _validated(serializers.ChooseMentorSerializer, request.data)
+        mentorship = api.choose_mentor(request.user, course.course_key, data["trainer_id"])
+        return Response({"mentor": _mentorship_data(mentorship)})
+
+    @document(parameters=[COURSE_ID], responses={204: None}, tags=["booking: mentors"])
+    def delete(self, request, course_id: str) -> Response:
+        """End one's mentorship in the course; 404 mentorship_not_found when there is none."""
+        course = _course(course_id)
+        current = api.get_mentor(request.user, course.course_key)
+        if current is None:
+            raise api.BookingError("mentorship_not_found", _("No such mentorship."), status=404)
+        api.end_mentorship(current.id, request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def _mentorship_data(mentorship) -> dict | None:
+    return serializers.MentorshipSerializer(mentorship).data if mentorship else None
+
+
+class MentorOptionsView(_BookingAPIMixin, MentoraAPIView):
+    """The course's trainers one may choose as mentor."""
+
+    @document(
+        parameters=[COURSE_ID], responses=serializers.MentorOptionSerializer(many=True), tags=["booking: mentors"]
+    )
+    def get(self, request, course_id: str) -> Response:
+        """Each trainer with their mentees and cap (``has_room``). Anyone with a part in the course."""
+        course = _course(course_id)
+        if not request.user.has_perm("mentora_host.view_course", course.course_key):
+            raise PermissionDenied(_("You do not have access to this course's mentoring."))
+        options = api.list_mentor_options(course.course_key)
+        return Response(serializers.MentorOptionSerializer(options, many=True).data)
+
+
+class CourseMentorshipsView(_BookingAPIMixin, MentoraGenericAPIView):
+    """A course's mentorships, for its staff, who assign mentors here."""
+
+    serializer_class = serializers.MentorshipSerializer
+
+    @document(
+        parameters=[COURSE_ID], responses=serializers.MentorshipSerializer(many=True), tags=["booking: mentors"]
+    )
+    def get(self, request, course_id: str) -> Response:
+        """The course's active mentorships, latest first. Course staff only."""
+        course = _course(course_id)
+        if not request.user.has_perm("mentora_booking.assign_mentor", course.course_key):
+            raise PermissionDenied(_("Only the course's staff can see its mentorships."))
+        page = self.paginate_queryset(api.list_course_mentorships(course.course_key))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    @document(
+        parameters=[COURSE_ID],
+        request=serializers.AssignMentorSerializer,
+        responses={201: serializers.MentorshipSerializer},
+        tags=["booking: mentors"],
+    )
+    def post(self, request, course_id: str) -> Response:
+        """Assign a trainer of the course as an enrolled learner's mentor (the trainer's cap holds)."""
+        course = _course(course_id)
+        data = _validated(serializers.AssignMentorSerializer, request.data)
+        mentorship = api.assign_mentor(request.user, course.course_key, data["learner_id"], data["trainer_id"])
+        return Response(serializers.MentorshipSerializer(mentorship).data, status=status.HTTP_201_CREATED)
+
+
+class EndMentorshipView(_BookingAPIMixin, MentoraAPIView):
+    """End a mentorship."""
+
+    @document(
+        parameters=[MENTORSHIP_ID], request=None, responses=serializers.MentorshipSerializer, tags=["booking: mentors"]
+    )
+    def post(self, request, mentorship_id: int) -> Response:
+        """Its learner, its trainer or the course's staff end it; 404 for anyone else."""
+        return Response(serializers.MentorshipSerializer(api.end_mentorship(mentorship_id, request.user)).data)
+
+
+class MyMenteesView(_BookingAPIMixin, MentoraGenericAPIView):
+    """The requester's mentees (as a trainer)."""
+
+    serializer_class = serializers.MentorshipSerializer
+
+    @document(
+        parameters=[OpenApiParameter("course_id", str, description="Only this course's mentees.")],
+        responses=serializers.MentorshipSerializer(many=True),
+        tags=["booking: mentors"],
+    )
+    def get(self, request) -> Response:
+        """Active mentorships where the requester is the mentor, latest first; with the cap that applies."""
+        course_id = request.query_params.get("course_id") or None
+        course_key = host_api.parse_course_key(course_id) if course_id else None
+        page = self.paginate_queryset(api.list_mentees(request.user, course_key))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)

@@ -642,6 +642,18 @@ def _check_learner(learner: Any, session_type: SessionType, start: datetime, end
 # --- the life of a booking ------------------------------------------------------------------------------------------
 
 
+def _locked(model: Any, pk: Any, loaded: Any) -> Any:
+    """
+    Lock one row (``SELECT ... FOR UPDATE`` on its own table only), then load it with its relations, or None.
+
+    MySQL and MariaDB cannot lock "only this table" of a joined query (``FOR UPDATE OF``), and locking the join
+    would also lock the trainer, the session and the learner rows: so lock first, alone, then read.
+    """
+    if not model.objects.select_for_update().filter(pk=pk).values_list("pk", flat=True).first():
+        return None
+    return loaded.filter(pk=pk).first()
+
+
 def _bookings():
     return Booking.objects.select_related("session__session_type", "session__calendar__trainer", "learner", "rating")
 
@@ -1325,7 +1337,7 @@ def update_notes(
                 "notes_too_long", _("Notes are at most {count} characters long.").format(count=NOTES_MAX_LENGTH)
             )
     with transaction.atomic():
-        booking = _bookings().select_for_update(of=("self",)).filter(pk=booking_id).first()
+        booking = _locked(Booking, booking_id, _bookings())
         if booking is None:
             raise _not_found("booking")
         role = _record_role(actor, booking)
@@ -1361,7 +1373,7 @@ def rate_booking(booking_id: int, learner: Any, stars: int, comment: str = "") -
             _("A comment is at most {count} characters long.").format(count=RATING_COMMENT_MAX_LENGTH),
         )
     with transaction.atomic():
-        booking = _bookings().select_for_update(of=("self",)).filter(pk=booking_id).first()
+        booking = _locked(Booking, booking_id, _bookings())
         if booking is None:
             raise _not_found("booking")
         if _record_role(learner, booking) != "learner":
@@ -1529,7 +1541,7 @@ def end_mentorship(mentorship_id: int, actor: Any) -> MentorshipInfo:
         BookingError: ``mentorship_not_found`` (404, also for anyone else); ``invalid_state`` (409: already ended).
     """
     with transaction.atomic():
-        mentorship = _mentorships().select_for_update(of=("self",)).filter(pk=mentorship_id).first()
+        mentorship = _locked(Mentorship, mentorship_id, _mentorships())
         if mentorship is None or actor is None or not (
             actor.pk in (mentorship.learner_id, mentorship.trainer_id)
             or actor.has_perm("mentora_booking.assign_mentor", mentorship.course_key)

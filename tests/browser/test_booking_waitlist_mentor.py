@@ -2,17 +2,9 @@
 The booking block's mentor and waitlist controls in a real browser, with the keyboard: a learner chooses a mentor
 and sees them shown; a learner joins the waitlist of a full group session, is offered the seat a holder frees, and
 takes it. axe-core finds no serious or critical violation on the block after each change.
-
-The test database is SQLite in memory: pytest-django's live server shares that one connection between its request
-threads (and this test's thread), and a page's concurrent requests (the page, the block's script, the ``state``
-handler, the favicon) can then use it at the same time and fail with ``InterfaceError: bad parameter or other API
-misuse``. ``one_request_at_a_time`` makes the server answer one request at a time, and the test takes the same lock
-whenever it reads or writes the database while the browser is open.
 """
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -35,24 +27,6 @@ pytestmark = pytest.mark.browser
 BLOCK = ".mentora-booking"
 LIVE = BLOCK + " .mentora-booking__live"
 GROUP_TITLE = "Small group clinic"
-
-
-@pytest.fixture
-def one_request_at_a_time(live_server) -> Iterator[threading.Lock]:
-    """Serialise the live server's requests (and, through the lock returned, the test's own database use)."""
-    server = live_server.thread.httpd
-    application = server.get_app()
-    lock = threading.Lock()
-
-    def serialised(environ, start_response):
-        with lock:
-            return application(environ, start_response)
-
-    server.set_app(serialised)
-    try:
-        yield lock
-    finally:
-        server.set_app(application)
 
 
 def assert_block_accessible(driver: WebDriver) -> None:
@@ -95,7 +69,7 @@ def full_group(demo):
     return group, holders
 
 
-def test_learner_chooses_a_mentor_with_the_keyboard(demo, one_request_at_a_time, browser):
+def test_learner_chooses_a_mentor_with_the_keyboard(demo, browser):
     alice, tariq = (get_user_model().objects.get(username=name) for name in ("alice", "tariq"))
     sign_in_by_click(browser, demo, "Alice Martin")
     block = open_block(browser, demo)
@@ -112,8 +86,7 @@ def test_learner_chooses_a_mentor_with_the_keyboard(demo, one_request_at_a_time,
     press(browser, Keys.ENTER)
     wait_for_text(browser, "Tariq Benali is now your mentor.", LIVE)
     WebDriverWait(browser, 10).until(lambda _: mentor_text.text == "Your mentor is Tariq Benali.")
-    with one_request_at_a_time:
-        mentor = api.get_mentor(alice, COURSE_KEY)
+    mentor = api.get_mentor(alice, COURSE_KEY)
     assert mentor is not None and mentor.trainer_name == "Tariq Benali"
     assert_block_accessible(browser)
 
@@ -122,7 +95,7 @@ def test_learner_chooses_a_mentor_with_the_keyboard(demo, one_request_at_a_time,
     assert block.find_element(By.CSS_SELECTOR, ".mentora-booking__mentor-text").text == "Your mentor is Tariq Benali."
 
 
-def test_learner_joins_a_waitlist_and_takes_the_seat_freed(demo, full_group, one_request_at_a_time, browser):
+def test_learner_joins_a_waitlist_and_takes_the_seat_freed(demo, full_group, browser):
     group, holders = full_group
     session_id = holders[0][1].session_id
     alice = get_user_model().objects.get(username="alice")
@@ -142,8 +115,7 @@ def test_learner_joins_a_waitlist_and_takes_the_seat_freed(demo, full_group, one
     press(browser, Keys.ENTER)
     wait_for_text(browser, "You are on the waitlist for", LIVE)
     assert browser.switch_to.active_element.text == "Your upcoming sessions"
-    with one_request_at_a_time:
-        waiting = next(b for b in api.list_bookings(alice, upcoming=True) if b.session_id == session_id)
+    waiting = next(b for b in api.list_bookings(alice, upcoming=True) if b.session_id == session_id)
     assert waiting.status == "waitlisted"
     item = block.find_element(By.CSS_SELECTOR, f'.mentora-booking__upcoming [data-booking-id="{waiting.id}"]')
     assert item.get_attribute("data-status") == "waitlisted"
@@ -153,8 +125,7 @@ def test_learner_joins_a_waitlist_and_takes_the_seat_freed(demo, full_group, one
 
     # A holder cancels: the freed seat is offered to Alice, first (and only) in line.
     holder, held = holders[0]
-    with one_request_at_a_time:
-        api.cancel_booking(held.id, holder)
+    api.cancel_booking(held.id, holder)
     block = open_block(browser, demo)
     offered = f'.mentora-booking__upcoming [data-booking-id="{waiting.id}"]'
     item = block.find_element(By.CSS_SELECTOR, offered)
@@ -173,7 +144,6 @@ def test_learner_joins_a_waitlist_and_takes_the_seat_freed(demo, full_group, one
     assert not block.find_elements(By.CSS_SELECTOR, offered + " .mentora-booking__accept")
     assert_block_accessible(browser)
 
-    with one_request_at_a_time:
-        upcoming = api.list_bookings(alice, upcoming=True, course_key=COURSE_KEY)
+    upcoming = api.list_bookings(alice, upcoming=True, course_key=COURSE_KEY)
     booking = next(b for b in upcoming if b.id == waiting.id)
     assert booking.status == "confirmed" and booking.session_id == session_id

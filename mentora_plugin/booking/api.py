@@ -510,9 +510,9 @@ def book(
 
     Raises:
         BookingError: ``session_type_not_found`` (404); ``not_enrolled`` (403); ``own_session``; ``invalid_time``;
-            ``slot_unavailable`` with the slot's reason as ``reason``; ``session_full``; ``learner_busy`` (the learner
-            already has a session then); ``learner_limit``; ``idempotency_conflict`` (the key was used for another
-            booking).
+            ``slot_unavailable`` with the slot's reason as ``reason`` (a full group session: ``session_full``);
+            ``learner_busy`` (the learner already has a session then); ``learner_limit``; ``idempotency_conflict``
+            (the key was used for another booking).
     """
     learner = learner if isinstance(learner, User) else User.objects.filter(pk=host_api._user_id(learner)).first()
     if learner is None or not learner.is_active:
@@ -591,16 +591,7 @@ def _book_locked(
             status=Booking.Status.CANCELLED, cancelled_by=learner, modified=now
         )
     else:
-        session = Session.objects.create(
-            calendar=calendar,
-            session_type=session_type,
-            course_key=session_type.course_key,
-            start=start,
-            end=end,
-            blocked_start=start - timedelta(minutes=session_type.buffer_before_minutes),
-            blocked_end=end + timedelta(minutes=session_type.buffer_after_minutes),
-            capacity=session_type.capacity,
-        )
+        session = _new_session(calendar, session_type, start, end)
     approval = session_type.requires_approval
     booking = Booking.objects.create(
         session=session,
@@ -844,6 +835,11 @@ def _session_for_seat(
         if session.bookings.filter(status__in=Booking.HOLDING).count() >= session.capacity:
             raise BookingError("session_full", _("This group session has no seat left."), 409)
         return session
+    return _new_session(calendar, session_type, start, end)
+
+
+def _new_session(calendar: Any, session_type: SessionType, start: datetime, end: datetime) -> Session:
+    """A session of the type at ``start``, blocking the trainer's time with the type's buffers on both sides."""
     return Session.objects.create(
         calendar=calendar,
         session_type=session_type,

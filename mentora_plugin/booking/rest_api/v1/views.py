@@ -171,27 +171,34 @@ class SessionTypeView(_BookingAPIMixin, MentoraAPIView):
 # --- slots ----------------------------------------------------------------------------------------------------------
 
 
+RANGE_PARAMETERS = [
+    OpenApiParameter("start", date, description="First day (YYYY-MM-DD, in the viewer's zone); today."),
+    OpenApiParameter("end", date, description="Last day, inclusive; 13 days after start. At most 93 days."),
+    OpenApiParameter("tz", str, description="The viewer's IANA zone, e.g. Europe/Paris; the trainer's."),
+]
+
+
+def _range_params(request) -> tuple[date, date, str | None]:
+    """``start``, ``end`` (two weeks by default, from today in the viewer's zone) and ``tz`` of a slots request."""
+    zone_name = request.query_params.get("tz") or None
+    zone = api.parse_zone(zone_name) if zone_name else None
+    today = timezone.now().astimezone(zone).date() if zone else timezone.now().date()
+    start = _date_param(request, "start", today)
+    return start, _date_param(request, "end", start + timedelta(days=13)), zone_name
+
+
 class SlotsView(_BookingAPIMixin, MentoraAPIView):
     """Free slots of a session type."""
 
     @document(
-        parameters=[
-            SESSION_TYPE_ID,
-            OpenApiParameter("start", date, description="First day (YYYY-MM-DD, in the viewer's zone); today."),
-            OpenApiParameter("end", date, description="Last day, inclusive; 13 days after start. At most 93 days."),
-            OpenApiParameter("tz", str, description="The viewer's IANA zone, e.g. Europe/Paris; the trainer's."),
-        ],
+        parameters=[SESSION_TYPE_ID, *RANGE_PARAMETERS],
         responses=serializers.SlotSerializer(many=True),
         tags=["booking: slots"],
     )
     def get(self, request, session_type_id: int) -> Response:
         """Free starts between two dates, in the viewer's zone (ISO 8601 with offset), soonest first."""
         session_type = self.session_type(session_type_id)
-        zone_name = request.query_params.get("tz") or None
-        zone = api.parse_zone(zone_name) if zone_name else None
-        today = timezone.now().astimezone(zone).date() if zone else timezone.now().date()
-        start = _date_param(request, "start", today)
-        end = _date_param(request, "end", start + timedelta(days=13))
+        start, end, zone_name = _range_params(request)
         found = api.get_free_slots(session_type.id, start, end, zone_name)
         return Response(serializers.SlotSerializer(found, many=True).data)
 
@@ -435,23 +442,14 @@ class FullSessionsView(_BookingAPIMixin, MentoraAPIView):
     """Full group sessions of a session type, whose waitlist a learner may join."""
 
     @document(
-        parameters=[
-            SESSION_TYPE_ID,
-            OpenApiParameter("start", date, description="First day (YYYY-MM-DD, in the viewer's zone); today."),
-            OpenApiParameter("end", date, description="Last day, inclusive; 13 days after start. At most 93 days."),
-            OpenApiParameter("tz", str, description="The viewer's IANA zone, e.g. Europe/Paris; the trainer's."),
-        ],
+        parameters=[SESSION_TYPE_ID, *RANGE_PARAMETERS],
         responses=serializers.SlotSerializer(many=True),
         tags=["booking: waitlist"],
     )
     def get(self, request, session_type_id: int) -> Response:
         """Full sessions not started yet, soonest first, in the viewer's zone (``session_id`` to join the waitlist)."""
         session_type = self.session_type(session_type_id)
-        zone_name = request.query_params.get("tz") or None
-        zone = api.parse_zone(zone_name) if zone_name else None
-        today = timezone.now().astimezone(zone).date() if zone else timezone.now().date()
-        start = _date_param(request, "start", today)
-        end = _date_param(request, "end", start + timedelta(days=13))
+        start, end, zone_name = _range_params(request)
         found = api.list_full_sessions(session_type.id, start, end, zone_name)
         return Response(serializers.SlotSerializer(found, many=True).data)
 

@@ -117,3 +117,19 @@ def _plain(course_key: CourseKey) -> CourseKey:
     except InvalidKeyError:  # a version-only locator names no course; leave it, it matches no projection
         pass
     return course_key
+
+
+def fallback_course_key_error(value: str, gettext: Any) -> str | None:
+    """
+    Why an author's fallback course key (the Studio field of runtimes without courses) is refused, or None.
+
+    ``gettext`` is the block's runtime gettext, so that Studio shows the message in the author's language.
+    """
+    value = (value or "").strip()
+    if not value:
+        return None
+    try:
+        CourseKey.from_string(value)
+    except InvalidKeyError:
+        return gettext("“{value}” is not a course key.").format(value=value[:255])
+    return None

@@ -20,7 +20,6 @@ from enum import StrEnum
 from typing import Any
 
 from django.utils import timezone
-from opaque_keys import InvalidKeyError
 from opaque_keys.edx.keys import CourseKey
 from web_fragments.fragment import Fragment
 from webob import Response
@@ -549,13 +548,9 @@ class BookingXBlock(StudioEditableXBlockMixin, XBlock):
             validation.add(ValidationMessage(
                 ValidationMessage.ERROR, gettext("List session type ids as numbers separated by commas.")
             ))
-        value = (data.fallback_course_key or "").strip()
-        if value:
-            try:
-                CourseKey.from_string(value)
-            except InvalidKeyError:
-                message = gettext("“{value}” is not a course key.").format(value=value[:255])
-                validation.add(ValidationMessage(ValidationMessage.ERROR, message))
+        problem = identity.fallback_course_key_error(data.fallback_course_key, gettext)
+        if problem:
+            validation.add(ValidationMessage(ValidationMessage.ERROR, problem))
 
     @staticmethod
     def workbench_scenarios() -> list[tuple[str, str]]:

@@ -14,7 +14,6 @@ from enum import StrEnum
 from typing import Any
 
 from django.urls import NoReverseMatch, reverse
-from opaque_keys import InvalidKeyError
 from opaque_keys.edx.keys import CourseKey
 from web_fragments.fragment import Fragment
 from xblock.core import XBlock
@@ -152,15 +151,9 @@ class CourseTeamXBlock(StudioEditableXBlockMixin, XBlock):
 
     def validate_field_data(self, validation: Any, data: Any) -> None:
         """A fallback course key, when given, must be a course key (checked when an author saves in Studio)."""
-        value = (data.fallback_course_key or "").strip()
-        if not value:
-            return
-        try:
-            CourseKey.from_string(value)
-        except InvalidKeyError:
-            gettext = self._gettext()
-            message = gettext("“{value}” is not a course key.").format(value=value[:255])
-            validation.add(ValidationMessage(ValidationMessage.ERROR, message))
+        problem = identity.fallback_course_key_error(data.fallback_course_key, self._gettext())
+        if problem:
+            validation.add(ValidationMessage(ValidationMessage.ERROR, problem))
 
     @staticmethod
     def workbench_scenarios() -> list[tuple[str, str]]:

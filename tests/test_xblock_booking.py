@@ -143,6 +143,16 @@ class TestHandlers:
         assert body["session_types"][1]["label"] == "Project review with Tariq Benali (60 min)"
         assert body["strings"]["book"] == "Book this time"
         assert body["upcoming"] == [] and body["past"] == []
+        assert body["language"] == "en"
+
+    def test_state_says_the_viewers_language_for_dates(self, cast):
+        """The script formats dates with it, even on a page whose <html> declares no language (the workbench)."""
+        from django.utils import translation
+
+        with translation.override("fr"):
+            _, body = call(workbench_block(str(cast["learner"].pk)), "state")
+        assert body["language"] == "fr"
+        assert body["strings"]["book"] != "Book this time"
 
     def test_author_narrows_the_offer_and_other_courses_types_never_show(self, cast):
         ids = f"{cast['review'].id}, {cast['elsewhere'].id}"

@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from django.utils import timezone
+from django.utils import timezone, translation
 from opaque_keys.edx.keys import CourseKey
 from web_fragments.fragment import Fragment
 from webob import Response
@@ -266,6 +266,8 @@ class BookingXBlock(StudioEditableXBlockMixin, XBlock):
         answer: dict[str, Any] = {
             "status": status.value,
             "message": message,
+            # Dates and times are formatted in the browser (Intl) in this language, whatever the page declares.
+            "language": translation.get_language() or "en",
             "strings": {name: gettext(text) for name, text in STRINGS.items()},
             "zones": list(COMMON_ZONES),
             "session_types": [],

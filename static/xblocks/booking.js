@@ -584,6 +584,7 @@ function MentoraBookingXBlock(runtime, element, args) {
 
   call("state", {}).then(function (body) {
     strings = body.strings || {};
+    language = body.language || language;
     sessionTypes = body.session_types || [];
     fillTypes();
     renderBookings(body);

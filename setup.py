@@ -21,6 +21,7 @@ DJANGO_APPS = {
     "mentora": "mentora_plugin.apps:MentoraConfig",
     "mentora_host": "mentora_plugin.host.apps:HostConfig",
     "mentora_booking": "mentora_plugin.booking.apps:BookingConfig",
+    "mentora_trainers": "mentora_plugin.trainers.apps:TrainersConfig",
 }
 
 XBLOCKS = {

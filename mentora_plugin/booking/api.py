@@ -1399,6 +1399,7 @@ def rate_booking(booking_id: int, learner: Any, stars: int, comment: str = "") -
                 learner_id=booking.learner_id,
                 course_key=session.course_key,
                 stars=stars,
+                comment=comment,
             ),
         )
     return _rating_info(rating)

@@ -117,6 +117,7 @@ class RatingEventData:
         trainer_id (int), learner_id (int): who met.
         course_key (CourseKey): the course of the session.
         stars (int): 1 to 5.
+        comment (str): the learner's comment, possibly empty (added in Mentora 0.2; absent from older senders).
     """
 
     booking_id = attr.ib(type=int)
@@ -124,6 +125,7 @@ class RatingEventData:
     learner_id = attr.ib(type=int)
     course_key = attr.ib(type=CourseKey)
     stars = attr.ib(type=int)
+    comment = attr.ib(type=str, factory=str)
 
 
 # .. event_type: org.openedx.mentora.booking.rated.v1

@@ -21,7 +21,6 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import models, transaction
 from django.db.models import Q, QuerySet
-from django.db.models.constants import OnConflict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from edx_django_utils.cache import RequestCache
@@ -29,6 +28,7 @@ from opaque_keys import InvalidKeyError
 from opaque_keys.edx.keys import CourseKey
 from openedx_events.learning.data import UserData, UserPersonalData
 
+from mentora_plugin.db import insert_ignoring_conflicts
 from mentora_plugin.events import announce
 from mentora_plugin.host import signals
 from mentora_plugin.host.data import (
@@ -157,20 +157,8 @@ def _apply_if_not_older(model: type[models.Model], lookup: dict, values: dict, e
     guarded = model.objects.filter(**lookup, last_event_at__lte=event_time)
     if guarded.update(**values, last_event_at=event_time):
         return
-    _insert_ignoring_conflicts(model(**lookup, **values, last_event_at=event_time))
+    insert_ignoring_conflicts(model(**lookup, **values, last_event_at=event_time))
     guarded.update(**values, last_event_at=event_time)
-
-
-def _insert_ignoring_conflicts(row: models.Model) -> None:
-    """
-    One ``INSERT ... IGNORE`` statement (``INSERT OR IGNORE`` on SQLite, ``ON CONFLICT DO NOTHING`` elsewhere).
-
-    ``bulk_create(ignore_conflicts=True)`` would do the same inside a transaction of its own, which costs two more
-    statements per event on SQLite; a single statement is atomic by itself.
-    """
-    model = type(row)
-    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
-    model._base_manager._insert([row], fields=fields, on_conflict=OnConflict.IGNORE)
 
 
 def record_enrollment(
@@ -542,7 +530,7 @@ def grant_trainer_role(
         is_active=True, revoked_by=None, revoked_at=None, revoke_reason="", **granted
     )
     if not revived:
-        _insert_ignoring_conflicts(TrainerGrant(user=trainer, course_key=key, is_active=True, **granted))
+        insert_ignoring_conflicts(TrainerGrant(user=trainer, course_key=key, is_active=True, **granted))
     grant = TrainerGrant.objects.select_related(*_profile_paths("user"), "granted_by").get(user=trainer, course_key=key)
     _forget_cached_roles()
     if grant.granted_at == now:

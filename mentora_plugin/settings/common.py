@@ -97,6 +97,137 @@ DEFAULTS: dict[str, Any] = {
     #   learners or assigned by staff), read through mentora_plugin.booking.api.mentee_cap -- the hook the trainers'
     #   levels will replace with the cap their capabilities grant.
     "MENTORA_BOOKING_DEFAULT_MENTEE_CAP": 10,
+    # .. setting_name: MENTORA_TRAINER_LEVELS
+    # .. setting_default: four levels, "beginner", "intermediate", "advanced", "expert" (see the README)
+    # .. setting_description: The trainers' ladder, lowest first. Each level is {"key": ..., "criteria": {...}} with
+    #   an optional "name" (shown as is; without it the built-in translated name of the key is used). Criteria are
+    #   thresholds over MENTORA_TRAINER_LEVEL_WINDOW_DAYS: "sessions_delivered", "distinct_learners",
+    #   "rating_count", "rating_average" (Bayesian, see MENTORA_TRAINER_RATING_PRIOR), "learner_success" (share of
+    #   mentored learners who passed the course, 0-1) are minimums; "review_turnaround_hours" (median),
+    #   "no_show_rate" (0-1) and "upheld_complaints" are maximums. The first level has no criteria: every new
+    #   trainer starts there.
+    "MENTORA_TRAINER_LEVELS": [
+        {"key": "beginner", "criteria": {}},
+        {
+            "key": "intermediate",
+            "criteria": {
+                "sessions_delivered": 10, "distinct_learners": 5, "rating_count": 5, "rating_average": 4.0,
+                "no_show_rate": 0.15, "upheld_complaints": 1,
+            },
+        },
+        {
+            "key": "advanced",
+            "criteria": {
+                "sessions_delivered": 40, "distinct_learners": 15, "rating_count": 20, "rating_average": 4.3,
+                "learner_success": 0.5, "review_turnaround_hours": 72, "no_show_rate": 0.08, "upheld_complaints": 0,
+            },
+        },
+        {
+            "key": "expert",
+            "criteria": {
+                "sessions_delivered": 120, "distinct_learners": 40, "rating_count": 60, "rating_average": 4.6,
+                "learner_success": 0.65, "review_turnaround_hours": 48, "no_show_rate": 0.04, "upheld_complaints": 0,
+            },
+        },
+    ],
+    # .. setting_name: MENTORA_TRAINER_CAPABILITIES
+    # .. setting_default: by level key (see the README): max_active_mentees 3/8/15/25, group_session_size 4/8/15/30,
+    #   host_live_sessions from intermediate, issue_badges, feature_projects and lead_forums from advanced,
+    #   review_applications at expert.
+    # .. setting_description: What each level unlocks, the one table every domain asks through
+    #   mentora_plugin.trainers.api.can / limit. Numbers are limits (0 refuses), booleans are permissions. A level
+    #   missing here, or a capability missing from a level, grants nothing.
+    "MENTORA_TRAINER_CAPABILITIES": {
+        "beginner": {
+            "max_active_mentees": 3, "group_session_size": 4, "host_live_sessions": False, "issue_badges": False,
+            "feature_projects": False, "lead_forums": False, "review_applications": False,
+        },
+        "intermediate": {
+            "max_active_mentees": 8, "group_session_size": 8, "host_live_sessions": True, "issue_badges": False,
+            "feature_projects": False, "lead_forums": False, "review_applications": False,
+        },
+        "advanced": {
+            "max_active_mentees": 15, "group_session_size": 15, "host_live_sessions": True, "issue_badges": True,
+            "feature_projects": True, "lead_forums": True, "review_applications": False,
+        },
+        "expert": {
+            "max_active_mentees": 25, "group_session_size": 30, "host_live_sessions": True, "issue_badges": True,
+            "feature_projects": True, "lead_forums": True, "review_applications": True,
+        },
+    },
+    # .. setting_name: MENTORA_TRAINER_PROBATION_DAYS
+    # .. setting_default: 30
+    # .. setting_description: How long a newly active trainer is on probation, when MENTORA_TRAINER_PROBATION_LIMITS
+    #   cap their level's capabilities.
+    "MENTORA_TRAINER_PROBATION_DAYS": 30,
+    # .. setting_name: MENTORA_TRAINER_PROBATION_LIMITS
+    # .. setting_default: {"max_active_mentees": 2, "group_session_size": 3}
+    # .. setting_description: Caps on capabilities during probation (the lower of the cap and the level's value).
+    "MENTORA_TRAINER_PROBATION_LIMITS": {"max_active_mentees": 2, "group_session_size": 3},
+    # .. setting_name: MENTORA_TRAINER_LEVEL_WINDOW_DAYS
+    # .. setting_default: 180
+    # .. setting_description: The rolling window over which the level criteria are measured.
+    "MENTORA_TRAINER_LEVEL_WINDOW_DAYS": 180,
+    # .. setting_name: MENTORA_TRAINER_RATING_PRIOR
+    # .. setting_default: {"mean": 4.0, "weight": 10}
+    # .. setting_description: The Bayesian average of ratings: (mean * weight + sum of stars) / (weight + count), so
+    #   that a few five-star ratings do not outrank many 4.8s.
+    "MENTORA_TRAINER_RATING_PRIOR": {"mean": 4.0, "weight": 10},
+    # .. setting_name: MENTORA_TRAINER_DEMOTION_FLOOR
+    # .. setting_default: 0.9
+    # .. setting_description: A trainer keeps their level while their figures stay within this share of its
+    #   thresholds (a minimum of 10 is still met at 9; a maximum of 0.10 at 0.111); below it they are warned, and
+    #   demoted only if still below after MENTORA_TRAINER_DEMOTION_GRACE_DAYS.
+    "MENTORA_TRAINER_DEMOTION_FLOOR": 0.9,
+    # .. setting_name: MENTORA_TRAINER_DEMOTION_GRACE_DAYS
+    # .. setting_default: 14
+    # .. setting_description: Days between the warning and the demotion.
+    "MENTORA_TRAINER_DEMOTION_GRACE_DAYS": 14,
+    # .. setting_name: MENTORA_TRAINER_APPLICATION_RUBRIC
+    # .. setting_default: expertise, teaching, communication, each scored 0-4
+    # .. setting_description: The criteria reviewers score applications on: a list of {"key", "label", "max"}.
+    "MENTORA_TRAINER_APPLICATION_RUBRIC": [
+        {"key": "expertise", "label": "Expertise in the skills claimed", "max": 4},
+        {"key": "teaching", "label": "Ability to explain and guide", "max": 4},
+        {"key": "communication", "label": "Clarity and tone", "max": 4},
+    ],
+    # .. setting_name: MENTORA_TRAINER_MICRO_TASK
+    # .. setting_default: ""
+    # .. setting_description: An optional test micro-task (Markdown) every applicant answers during the skills
+    #   check. Empty: no micro-task.
+    "MENTORA_TRAINER_MICRO_TASK": "",
+    # .. setting_name: MENTORA_TRAINER_REQUIRED_EVIDENCE
+    # .. setting_default: 1
+    # .. setting_description: How many portfolio items (a link or a file) an application needs to pass screening.
+    "MENTORA_TRAINER_REQUIRED_EVIDENCE": 1,
+    # .. setting_name: MENTORA_TRAINER_REJECTIONS_REQUIRED
+    # .. setting_default: 1
+    # .. setting_description: How many distinct reviewers must vote to reject before an application is rejected
+    #   (2: no single reviewer can reject alone). One approval approves.
+    "MENTORA_TRAINER_REJECTIONS_REQUIRED": 1,
+    # .. setting_name: MENTORA_TRAINER_REAPPLY_COOLDOWN_DAYS
+    # .. setting_default: 90
+    # .. setting_description: How long a rejected applicant waits before applying again.
+    "MENTORA_TRAINER_REAPPLY_COOLDOWN_DAYS": 90,
+    # .. setting_name: MENTORA_TRAINER_ONBOARDING_STEPS
+    # .. setting_default: a guide to the trainer pages, a course template, the code of conduct (see the README)
+    # .. setting_description: The onboarding checklist a newly approved trainer completes before becoming active: a
+    #   list of {"key", "title", "url"}; empty: approved trainers are active at once.
+    "MENTORA_TRAINER_ONBOARDING_STEPS": [
+        {"key": "guide", "title": "Read the trainer guide", "url": "/mentora/trainers/guide/"},
+        {"key": "availability", "title": "Publish your availability", "url": "/mentora/booking/availability/"},
+        {"key": "conduct", "title": "Accept the code of conduct", "url": "/mentora/trainers/guide/#conduct"},
+    ],
+    # .. setting_name: MENTORA_TRAINER_REVIEW_REMINDER_HOURS
+    # .. setting_default: 48
+    # .. setting_description: Reviewers are reminded of an application waiting for them this many hours after they
+    #   were assigned (or last reminded), by the periodic task mentora_plugin.trainers.tasks.remind_reviewers.
+    "MENTORA_TRAINER_REVIEW_REMINDER_HOURS": 48,
+    # .. setting_name: MENTORA_TRAINERS_EMAIL_FROM
+    # .. setting_default: None
+    # .. setting_description: The sender of trainers' emails (application steps, reminders, level warnings). None:
+    #   the platform's DEFAULT_FROM_EMAIL.
+    "MENTORA_TRAINERS_EMAIL_FROM": None,
 }
 
 #: Apps the REST API documentation needs (drf-spectacular templates, self-hosted Swagger UI files).
@@ -121,6 +252,14 @@ BEAT_SCHEDULE = {
     "mentora-booking-expire-requests": {
         "task": "mentora_plugin.booking.tasks.expire_booking_requests",
         "schedule": timedelta(minutes=15),
+    },
+    "mentora-trainers-recompute-levels": {
+        "task": "mentora_plugin.trainers.tasks.recompute_levels",
+        "schedule": timedelta(days=1),
+    },
+    "mentora-trainers-remind-reviewers": {
+        "task": "mentora_plugin.trainers.tasks.remind_reviewers",
+        "schedule": timedelta(hours=6),
     },
 }
 

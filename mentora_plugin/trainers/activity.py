@@ -1,0 +1,66 @@
+"""
+The trainers' record of interactions with learners, fed by Mentora's events (a session took place, a review was
+released, a question was answered). Levels count it; a rating needs one of these.
+
+Other domains either send their events (booking does; ``handlers.py`` records them) or call
+``record_activity`` directly (a domain may use trainers; trainers never imports them).
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from opaque_keys.edx.keys import CourseKey
+
+from mentora_plugin.db import insert_ignoring_conflicts
+from mentora_plugin.host import api as host_api
+from mentora_plugin.trainers.models import TrainerActivity
+
+__all__ = ["record_activity", "ACTIVITY_KINDS", "ACTIVITY_OUTCOMES"]
+
+ACTIVITY_KINDS = tuple(TrainerActivity.Kind.values)
+ACTIVITY_OUTCOMES = tuple(TrainerActivity.Outcome.values)
+
+
+def record_activity(
+    kind: str,
+    source_id: str | int,
+    trainer: Any,
+    learner: Any | None,
+    course_key: CourseKey | str | None,
+    occurred_at: datetime,
+    outcome: str = TrainerActivity.Outcome.DELIVERED,
+    turnaround_seconds: int | None = None,
+) -> TrainerActivity:
+    """
+    Record one interaction; idempotent on ``(kind, source_id)``, so an event delivered twice records once. A later
+    call for the same interaction updates its outcome and time (a session first marked delivered, then corrected to a
+    no-show, counts as a no-show).
+
+    Args:
+        kind: one of ``ACTIVITY_KINDS`` ("session", "review", "answer").
+        source_id: the id in the announcing domain (a booking id, a review id).
+        trainer, learner: users or user ids (``learner`` may be None for an answer to a whole forum).
+        course_key: the course, or None.
+        occurred_at: when it took place (UTC).
+        outcome: one of ``ACTIVITY_OUTCOMES``.
+        turnaround_seconds: for a review, the time from submission to release.
+
+    Raises:
+        ValueError: an unknown kind or outcome (a programming error of the caller).
+    """
+    if kind not in ACTIVITY_KINDS or outcome not in ACTIVITY_OUTCOMES:
+        raise ValueError(f"unknown activity kind {kind!r} or outcome {outcome!r}")
+    values = {
+        "trainer_id": host_api._user_id(trainer),
+        "learner_id": host_api._user_id(learner) if learner is not None else None,
+        "course_key": course_key or "",
+        "occurred_at": occurred_at,
+        "outcome": outcome,
+        "turnaround_seconds": turnaround_seconds,
+    }
+    source_id = str(source_id)
+    rows = TrainerActivity.objects.filter(kind=kind, source_id=source_id)
+    if not rows.update(**values):
+        insert_ignoring_conflicts(TrainerActivity(kind=kind, source_id=source_id, **values))
+    return rows.get()

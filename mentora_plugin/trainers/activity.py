@@ -16,7 +16,7 @@ from mentora_plugin.db import insert_ignoring_conflicts
 from mentora_plugin.host import api as host_api
 from mentora_plugin.trainers.models import TrainerActivity
 
-__all__ = ["record_activity", "ACTIVITY_KINDS", "ACTIVITY_OUTCOMES"]
+__all__ = ["ACTIVITY_KINDS", "ACTIVITY_OUTCOMES", "record_activity"]
 
 ACTIVITY_KINDS = tuple(TrainerActivity.Kind.values)
 ACTIVITY_OUTCOMES = tuple(TrainerActivity.Outcome.values)

@@ -5,15 +5,15 @@ functions, and nothing else of this package.
 The functions live in small modules by subject (profiles and search, applications, levels and capabilities,
 activity and ratings, disputes); this module gathers them.
 """
-from mentora_plugin.trainers.activity import *  # noqa: F401,F403
-from mentora_plugin.trainers.applications import *  # noqa: F401,F403
-from mentora_plugin.trainers.capabilities import *  # noqa: F401,F403
-from mentora_plugin.trainers.common import TrainersError  # noqa: F401
-from mentora_plugin.trainers.disputes import *  # noqa: F401,F403
-from mentora_plugin.trainers.levels import *  # noqa: F401,F403
-from mentora_plugin.trainers.profiles import *  # noqa: F401,F403
-from mentora_plugin.trainers.ratings import *  # noqa: F401,F403
 from mentora_plugin.trainers import activity, applications, capabilities, disputes, levels, profiles, ratings
+from mentora_plugin.trainers.activity import *  # noqa: F403
+from mentora_plugin.trainers.applications import *  # noqa: F403
+from mentora_plugin.trainers.capabilities import *  # noqa: F403
+from mentora_plugin.trainers.common import TrainersError
+from mentora_plugin.trainers.disputes import *  # noqa: F403
+from mentora_plugin.trainers.levels import *  # noqa: F403
+from mentora_plugin.trainers.profiles import *  # noqa: F403
+from mentora_plugin.trainers.ratings import *  # noqa: F403
 
 __all__ = [
     "TrainersError",

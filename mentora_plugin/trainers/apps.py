@@ -28,7 +28,11 @@ class TrainersConfig(AppConfig):
             project: {
                 "relative_path": "handlers",
                 "receivers": [
-                    {"receiver_func_name": receiver, "signal_path": signal, "dispatch_uid": f"mentora.trainers.{receiver}"}
+                    {
+                        "receiver_func_name": receiver,
+                        "signal_path": signal,
+                        "dispatch_uid": f"mentora.trainers.{receiver}",
+                    }
                     for receiver, signal in EVENT_RECEIVERS.items()
                 ],
             }

@@ -176,7 +176,9 @@ class TrainerScope(models.Model):
         verbose_name = _("trainer scope")
         verbose_name_plural = _("trainer scopes")
         constraints = [
-            models.UniqueConstraint(fields=["profile", "kind", "org", "course_key"], name="mentora_trainers_scope_unique")
+            models.UniqueConstraint(
+                fields=["profile", "kind", "org", "course_key"], name="mentora_trainers_scope_unique"
+            )
         ]
 
     def __str__(self) -> str:

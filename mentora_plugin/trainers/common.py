@@ -54,3 +54,21 @@ def lock_profile(user: Any) -> TrainerProfile:
     """
     user_id = ensure_profile(user).user_id
     return TrainerProfile.objects.select_for_update().get(user_id=user_id)
+
+
+def bayesian_average(stars_sum: float, count: int, prior_mean: float, prior_weight: float) -> float:
+    """
+    The average of ``count`` ratings summing to ``stars_sum``, pulled toward ``prior_mean`` as if ``prior_weight``
+    ratings of that value came first: three five-star ratings do not outrank two hundred 4.8s.
+    """
+    if count <= 0 and prior_weight <= 0:
+        return 0.0
+    return (prior_mean * prior_weight + stars_sum) / (prior_weight + count)
+
+
+def rating_prior() -> tuple[float, float]:
+    """``MENTORA_TRAINER_RATING_PRIOR`` as (mean, weight), read at call time."""
+    from django.conf import settings
+
+    prior = getattr(settings, "MENTORA_TRAINER_RATING_PRIOR", None) or {}
+    return float(prior.get("mean", 4.0)), float(prior.get("weight", 10))

@@ -1,0 +1,1 @@
+"""The admin of trainer applications (being written)."""

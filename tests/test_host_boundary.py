@@ -45,3 +45,37 @@ def test_host_imports_the_platform_only_lazily():
     ]
     assert offenders == []
     assert platform_imports(ROOT / "mentora_plugin" / "host" / "compat.py"), "the check must see compat's imports"
+
+
+#: Which Mentora domains each domain may import (DESIGN.md: everything may use host and trainers; no cycles).
+DOMAINS = ("host", "trainers", "booking", "reviews", "badges", "communities", "live", "earnings", "dashboard")
+MAY_IMPORT = {"host": set(), "trainers": {"host"}}
+
+
+def _mentora_domains_named(path: Path) -> set[str]:
+    """The Mentora domains that a module imports, statically or by dotted string (e.g. a signal's path)."""
+    tree = ast.parse(path.read_text(), filename=str(path))
+    named = set()
+    for node in ast.walk(tree):
+        names = []
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names = [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
+        for name in names:
+            parts = name.split(".")
+            if parts[0] == "mentora_plugin" and len(parts) > 1 and parts[1] in DOMAINS:
+                named.add(parts[1])
+    return named
+
+
+def test_domains_depend_one_way():
+    """host imports no domain; trainers imports only host (it hears the others through their events)."""
+    offenders = [
+        f"{path.relative_to(ROOT)} imports {sorted(extra)}"
+        for domain, allowed in MAY_IMPORT.items()
+        for path in (ROOT / "mentora_plugin" / domain).rglob("*.py")
+        if (extra := _mentora_domains_named(path) - allowed - {domain})
+    ]
+    assert offenders == []
+    assert _mentora_domains_named(ROOT / "mentora_plugin" / "trainers" / "common.py") == {"host", "trainers"}

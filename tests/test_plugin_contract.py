@@ -19,7 +19,12 @@ from mentora_plugin.host import handlers
 from mentora_plugin.settings.common import DEFAULTS
 
 PROJECTS = ["lms.djangoapp", "cms.djangoapp"]
-MENTORA_APPS = {"mentora_plugin.apps.MentoraConfig", "mentora_plugin.host.apps.HostConfig"}
+MENTORA_APPS = {
+    "mentora_plugin.apps.MentoraConfig",
+    "mentora_plugin.host.apps.HostConfig",
+    "mentora_plugin.booking.apps.BookingConfig",
+    "mentora_plugin.trainers.apps.TrainersConfig",
+}
 
 
 @pytest.mark.parametrize("project", PROJECTS)
@@ -33,6 +38,7 @@ def test_the_distribution_declares_its_entry_points():
     for project in PROJECTS:
         assert by_group[(project, "mentora")] == "mentora_plugin.apps:MentoraConfig"
         assert by_group[(project, "mentora_host")] == "mentora_plugin.host.apps:HostConfig"
+        assert by_group[(project, "mentora_trainers")] == "mentora_plugin.trainers.apps:TrainersConfig"
     assert ("openedx.course_tab", "mentora") in by_group
 
 
@@ -72,7 +78,7 @@ def test_settings_applied_twice_change_nothing():
 def test_plugin_urls_mount_the_api_and_the_pages(project):
     patterns = get_plugin_url_patterns(project)
     namespaces = {pattern.namespace for pattern in patterns}
-    assert {"mentora", "mentora-host"} <= namespaces
+    assert {"mentora", "mentora-host", "mentora-booking", "mentora-trainers"} <= namespaces
 
 
 def test_mounted_urls_resolve():
@@ -91,9 +97,25 @@ def test_receivers_are_connected_by_the_plugin_machinery():
     assert handlers.on_enrollment_created in connected
 
 
+def test_trainers_hear_bookings_through_the_plugin_machinery_without_importing_booking():
+    """Trainers' receivers name booking's signals by path (apps.EVENT_RECEIVERS); the machinery connects them."""
+    from mentora_plugin.booking.signals import BOOKING_COMPLETED, BOOKING_RATED
+    from mentora_plugin.trainers import handlers as trainers_handlers
+
+    connect_plugin_receivers("lms.djangoapp")
+    for signal, receiver in ((BOOKING_COMPLETED, trainers_handlers.on_booking_completed),
+                             (BOOKING_RATED, trainers_handlers.on_booking_rated)):
+        refs = [entry[1] for entry in signal.receivers]
+        connected = [ref() if callable(ref) and not hasattr(ref, "__code__") else ref for ref in refs]
+        assert receiver in connected
+
+
 def test_apps_modules_import_without_django_settings():
     """edx-django-utils imports apps.py while the platform's settings are still loading: keep them light."""
-    code = "import mentora_plugin.apps, mentora_plugin.host.apps; print('ok')"
+    code = (
+        "import mentora_plugin.apps, mentora_plugin.host.apps, mentora_plugin.booking.apps, "
+        "mentora_plugin.trainers.apps; print('ok')"
+    )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, env={"PATH": "/usr/bin:/bin"}, check=False
     )

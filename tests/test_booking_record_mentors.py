@@ -230,7 +230,8 @@ class TestMentors:
         assert error.value.code == "invalid_state"
 
     def test_the_cap_counts_across_courses_through_one_hook(self, cast, settings):
-        settings.MENTORA_BOOKING_DEFAULT_MENTEE_CAP = 2
+        # The trainer was made by course staff: the first level's capabilities apply.
+        settings.MENTORA_TRAINER_CAPABILITIES = {"beginner": {"max_active_mentees": 2}}
         assert api.mentee_cap(cast["trainer"]) == 2
         api.choose_mentor(cast["ann"], COURSE, cast["trainer"])
         api.choose_mentor(cast["ann"], OTHER_COURSE, cast["trainer"])

@@ -123,7 +123,7 @@ class TestSessionTypes:
         client = client_for(cast["trainer"])
         response = client.post(
             V1 + f"courses/{COURSE}/session-types/",
-            {"title": "Group Q&A", "duration_minutes": 45, "capacity": 5, "location": "in_person"},
+            {"title": "Group Q&A", "duration_minutes": 45, "capacity": 4, "location": "in_person"},
             format="json",
         )
         assert response.status_code == 201, response.content
@@ -131,7 +131,7 @@ class TestSessionTypes:
         assert created["is_group"] is True and created["trainer_id"] == cast["trainer"].pk
         response = client.patch(V1 + f"session-types/{created['id']}/", {"title": "Group Q and A"}, format="json")
         assert response.status_code == 200, response.content
-        assert response.json()["title"] == "Group Q and A" and response.json()["capacity"] == 5
+        assert response.json()["title"] == "Group Q and A" and response.json()["capacity"] == 4
         seen = client_for(cast["learner"]).get(V1 + f"session-types/{created['id']}/").json()
         assert seen["title"] == "Group Q and A"
 

@@ -370,7 +370,7 @@ class TestWaitlistRecordAndMentor:
         assert [o["trainer_id"] for o in state["mentor_options"]] == [cast["trainer"].pk]
         status, body = call(block, "choose_mentor", {"trainer_id": cast["trainer"].pk})
         assert status == 200 and body["mentor"]["name"] == "Tariq Benali"
-        settings.MENTORA_BOOKING_DEFAULT_MENTEE_CAP = 1
+        settings.MENTORA_TRAINER_CAPABILITIES = {"beginner": {"max_active_mentees": 1}}  # the first level's cap
         status, body = call(workbench_block(str(cast["peer"].pk)), "choose_mentor", {"trainer_id": cast["trainer"].pk})
         assert (status, body["error_code"]) == (409, "mentee_cap_reached")
         _, state = call(workbench_block(str(cast["peer"].pk)), "state")

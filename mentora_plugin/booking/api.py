@@ -54,6 +54,7 @@ from mentora_plugin.booking.models import (
 from mentora_plugin.events import announce
 from mentora_plugin.host import api as host_api
 from mentora_plugin.host.rules import is_course_trainer
+from mentora_plugin.trainers import api as trainers_api
 
 __all__ = [
     "BookingError",
@@ -337,6 +338,35 @@ def _apply_type_fields(session_type: SessionType, fields: dict[str, Any]) -> Non
         raise BookingError("invalid_session_type", detail) from None
     if session_type.window_start and session_type.window_end and session_type.window_start > session_type.window_end:
         raise BookingError("invalid_session_type", _("The booking window must end after it starts."))
+    if "capacity" in fields:
+        _check_group_size(session_type)
+
+
+def _check_group_size(session_type: SessionType) -> None:
+    """
+    A group session's seats must fit the ``group_session_size`` capability of the trainer's level in the course.
+
+    Checked here, where creating and updating a session type both pass, so the REST API, the availability page and
+    anything else refuse alike. A 1:1 session (one seat) is not a group and is always allowed. A session type whose
+    seats stay as they were is left alone: a trainer moved to a lower level keeps what they already offer (and may
+    still edit it) but cannot raise it, nor create a larger one.
+    """
+    if session_type.capacity <= 1:
+        return
+    if session_type.pk is not None:
+        stored = SessionType.objects.filter(pk=session_type.pk).values_list("capacity", flat=True).first()
+        if stored == session_type.capacity:
+            return
+    allowed = trainers_api.limit(session_type.calendar.trainer_id, "group_session_size", session_type.course_key)
+    if session_type.capacity > allowed:
+        message = (
+            _("Your trainer level allows at most {limit} seats in a group session here.").format(limit=allowed)
+            if allowed > 1
+            else _("Your trainer level does not allow group sessions here (at most {limit} seat).").format(
+                limit=max(allowed, 1)
+            )
+        )
+        raise BookingError("capacity_over_level", message, 403)
 
 
 def get_session_type(session_type_id: int) -> SessionTypeInfo:
@@ -1424,14 +1454,13 @@ def session_history(learner: Any, trainer: Any) -> list[BookingInfo]:
 
 def mentee_cap(trainer: Any) -> int:
     """
-    How many learners ``trainer`` may mentor at once, across all their courses.
+    How many learners ``trainer`` may mentor at once, across all their courses: the ``max_active_mentees``
+    capability their trainer level grants (``MENTORA_TRAINER_CAPABILITIES``, capped during probation; a trainer
+    made by course staff without an application has the first level's). 0 for anyone who is not a trainer.
 
-    THE hook for the Trainers domain: today every trainer gets ``MENTORA_BOOKING_DEFAULT_MENTEE_CAP`` (read at call
-    time); the trainers' levels will replace this function's body with the cap their level's capabilities grant.
     Everything that enforces the cap asks here, and only here.
     """
-    value = getattr(settings, "MENTORA_BOOKING_DEFAULT_MENTEE_CAP", 10)
-    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else 10
+    return trainers_api.limit(trainer, "max_active_mentees")
 
 
 def _mentorships():

@@ -10,7 +10,14 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from mentora_plugin.host import api
-from mentora_plugin.host.models import Course, CourseAccessRole, Enrollment, SyncCheckpoint, TrainerGrant
+from mentora_plugin.host.models import (
+    Course,
+    CourseAccessRole,
+    CoursePassingStatus,
+    Enrollment,
+    SyncCheckpoint,
+    TrainerGrant,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -46,6 +53,14 @@ class CourseAccessRoleAdmin(ReadOnlyAdmin):
     list_display = ("user", "role", "course_key", "org", "is_active", "last_event_at")
     list_filter = ("role", "is_active")
     search_fields = ("user__username", "course_key", "org")
+    list_select_related = ("user",)
+
+
+@admin.register(CoursePassingStatus)
+class CoursePassingStatusAdmin(ReadOnlyAdmin):
+    list_display = ("user", "course_key", "is_passing", "last_event_at")
+    list_filter = ("is_passing",)
+    search_fields = ("user__username", "course_key")
     list_select_related = ("user",)
 
 

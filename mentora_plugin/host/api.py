@@ -1,5 +1,5 @@
 """
-The host API: what Mentora knows about Open edX courses, enrollments and course roles.
+The host API: what Mentora knows about Open edX courses, enrollments, course roles and passing grades.
 
 Every other Mentora app asks these functions, never the models and never the platform. The answers come from the
 local projections only, so they cost a few indexed queries and work the same in the LMS, in Studio, in the demo
@@ -39,7 +39,7 @@ from mentora_plugin.host.data import (
     EnrollmentRecord,
     TrainerGrantInfo,
 )
-from mentora_plugin.host.models import Course, CourseAccessRole, Enrollment, TrainerGrant
+from mentora_plugin.host.models import Course, CourseAccessRole, CoursePassingStatus, Enrollment, TrainerGrant
 
 __all__ = [
     "HostError",
@@ -58,12 +58,16 @@ __all__ = [
     "get_user_language",
     "get_user_time_zone",
     "grant_trainer_role",
+    "has_passed",
     "is_enrolled",
+    "is_trainer_anywhere",
     "list_courses",
     "parse_course_key",
+    "passed_courses",
     "record_course",
     "record_course_role",
     "record_enrollment",
+    "record_passing_status",
     "retire_user",
     "revoke_trainer_role",
     "withdraw_course_roles_not_listed",
@@ -73,6 +77,8 @@ log = logging.getLogger(__name__)
 User = get_user_model()
 
 _ROLE_CACHE = "mentora.host.course_roles"
+#: How many user ids one query of ``passed_courses`` asks about (database parameter limits).
+_ID_CHUNK = 1000
 _PLATFORM_ROLES = {"staff": CourseRole.STAFF, "instructor": CourseRole.INSTRUCTOR}
 
 
@@ -178,6 +184,24 @@ def record_enrollment(
     values = {"mode": _text(mode, "mode", 100), "is_active": _flag(is_active, "is_active"), "modified": timezone.now()}
     _apply_if_not_older(Enrollment, lookup, values, _aware(event_time))
     _forget_cached_roles()
+
+
+def record_passing_status(
+    user_id: int, course_key: CourseKey | str, is_passing: bool, event_time: datetime
+) -> None:
+    """
+    Record whether a user's grade passes a course as of ``event_time`` (the platform's
+    ``COURSE_PASSING_STATUS_UPDATED``, sent whenever a grade crosses the pass mark either way).
+
+    Guarded by the event's time like enrollments: a replayed or late event never undoes a newer one, so any order of
+    delivery converges on the platform's latest state. The user need not exist here yet (see ``record_enrollment``).
+
+    Raises:
+        InvalidCourseKeyError, InvalidRecordError: nothing is written.
+    """
+    lookup = {"user_id": _user_id(user_id), "course_key": parse_course_key(course_key)}
+    values = {"is_passing": _flag(is_passing, "is_passing"), "modified": timezone.now()}
+    _apply_if_not_older(CoursePassingStatus, lookup, values, _aware(event_time))
 
 
 def record_course(
@@ -390,6 +414,39 @@ def is_enrolled(user: Any, course_key: CourseKey | str) -> bool:
     return CourseRole.LEARNER in get_course_roles(user, course_key)
 
 
+def has_passed(user: Any, course_key: CourseKey | str) -> bool:
+    """
+    Whether ``user`` (a user or a user id) passes the course, as the platform last said. False for anonymous users
+    and for learners the platform never announced a passing grade for.
+    """
+    if user is None or not getattr(user, "is_authenticated", True):
+        return False
+    return CoursePassingStatus.objects.filter(
+        user_id=_user_id(user), course_key=parse_course_key(course_key), is_passing=True
+    ).exists()
+
+
+def passed_courses(user_ids: Iterable[int]) -> dict[int, set[CourseKey]]:
+    """
+    The courses each user currently passes, for many users at once (levels' learner success, badges).
+
+    One query per 1,000 ids, whatever the number of courses. Every id asked about is in the answer, with an empty set
+    when they pass nothing.
+
+    Raises:
+        InvalidRecordError: an id is not a positive integer.
+    """
+    ids = sorted({_user_id(user_id) for user_id in user_ids})
+    passed: dict[int, set[CourseKey]] = {user_id: set() for user_id in ids}
+    for start in range(0, len(ids), _ID_CHUNK):
+        rows = CoursePassingStatus.objects.filter(
+            user_id__in=ids[start:start + _ID_CHUNK], is_passing=True
+        ).values_list("user_id", "course_key")
+        for user_id, course_key in rows:
+            passed[user_id].add(course_key)
+    return passed
+
+
 def get_course_roles(user: Any, course_key: CourseKey | str) -> frozenset[CourseRole]:
     """
     Every role ``user`` holds in the course: learner (an active enrollment), staff and instructor (platform roles in
@@ -431,6 +488,27 @@ def get_course_role(user: Any, course_key: CourseKey | str) -> CourseRole | None
     """The most privileged role ``user`` holds in the course, or None when they have no part in it."""
     roles = get_course_roles(user, course_key)
     return max(roles, key=lambda role: role.rank) if roles else None
+
+
+def is_trainer_anywhere(user: Any) -> bool:
+    """
+    Whether ``user`` is a Mentora trainer of at least one course: an active grant, or a platform role listed in
+    ``MENTORA_TRAINER_ROLES_FROM_PLATFORM`` in a course or an organisation. The trainers' capabilities ask it for
+    limits that hold across courses (a trainer's mentees). Memoised for the request like ``get_course_roles``.
+    """
+    if user is None or not getattr(user, "is_authenticated", True):
+        return False
+    user_id = _user_id(user)
+    cache = RequestCache(_ROLE_CACHE)
+    cached = cache.get_cached_response(f"{user_id}:*")
+    if cached.is_found:
+        return cached.value
+    answer = TrainerGrant.objects.filter(user_id=user_id, is_active=True).exists()
+    trainer_roles = list(getattr(settings, "MENTORA_TRAINER_ROLES_FROM_PLATFORM", []))
+    if not answer and trainer_roles:
+        answer = CourseAccessRole.objects.filter(user_id=user_id, role__in=trainer_roles, is_active=True).exists()
+    cache.set(f"{user_id}:*", answer)
+    return answer
 
 
 def get_course_learners(course_key: CourseKey | str) -> QuerySet:
@@ -590,12 +668,13 @@ def _existing_user(user: Any, *, active_only: bool = True):
 
 def retire_user(user: Any) -> None:
     """
-    Forget what the host projections hold about a user being retired (GDPR erasure), including their part in
-    other users' trainer grants.
+    Forget what the host projections hold about a user being retired (GDPR erasure): enrollments, passing statuses,
+    roles, trainer grants, and their part in other users' trainer grants.
     """
     user_id = _user_id(user)
     with transaction.atomic():
         Enrollment.objects.filter(user_id=user_id).delete()
+        CoursePassingStatus.objects.filter(user_id=user_id).delete()
         CourseAccessRole.objects.filter(user_id=user_id).delete()
         TrainerGrant.objects.filter(user_id=user_id).delete()
         TrainerGrant.objects.filter(granted_by_id=user_id).update(granted_by=None)

@@ -8,6 +8,7 @@ EVENT_RECEIVERS = {
     "on_enrollment_changed": "openedx_events.learning.signals.COURSE_ENROLLMENT_CHANGED",
     "on_enrollment_created": "openedx_events.learning.signals.COURSE_ENROLLMENT_CREATED",
     "on_unenrollment_completed": "openedx_events.learning.signals.COURSE_UNENROLLMENT_COMPLETED",
+    "on_course_passing_status_updated": "openedx_events.learning.signals.COURSE_PASSING_STATUS_UPDATED",
     "on_course_access_role_added": "openedx_events.learning.signals.COURSE_ACCESS_ROLE_ADDED",
     "on_course_access_role_removed": "openedx_events.learning.signals.COURSE_ACCESS_ROLE_REMOVED",
     "on_course_created": "openedx_events.content_authoring.signals.COURSE_CREATED",
@@ -16,7 +17,7 @@ EVENT_RECEIVERS = {
 
 
 class HostConfig(AppConfig):
-    """Projections of the platform's courses, enrollments and course roles; the Mentora trainer role."""
+    """Projections of the platform's courses, enrollments, course roles and passing grades; the Mentora trainer role."""
 
     name = "mentora_plugin.host"
     label = "mentora_host"

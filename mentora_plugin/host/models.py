@@ -151,3 +151,34 @@ class SyncCheckpoint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.resource}: {'done' if self.completed_at else self.next_url}"
+
+
+class CoursePassingStatus(models.Model):
+    """
+    Whether a learner's grade passes a course, as the platform last announced it (``COURSE_PASSING_STATUS_UPDATED``).
+
+    The trainers' levels count the learners a trainer mentored who passed (the seed's learner success); badges will
+    ask whether a course was passed. A learner whose grade falls below the pass mark again is kept ``is_passing=False``
+    (the platform announces both directions). Like enrollments, the user foreign key carries no database constraint.
+
+    .. pii: Whether a user's grade passes a course.
+    .. pii_types: other
+    .. pii_retirement: local_api
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, db_constraint=False, related_name="mentora_passing_statuses"
+    )
+    course_key = CourseKeyField(max_length=255)
+    is_passing = models.BooleanField(default=False)
+    last_event_at = models.DateTimeField()
+    modified = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("course passing status")
+        verbose_name_plural = _("course passing statuses")
+        constraints = [models.UniqueConstraint(fields=["user", "course_key"], name="mentora_host_passing_unique")]
+        indexes = [models.Index(fields=["course_key", "is_passing"], name="mentora_host_passing_course")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} in {self.course_key}: {'passing' if self.is_passing else 'not passing'}"

@@ -91,12 +91,6 @@ DEFAULTS: dict[str, Any] = {
     #   waitlist (status "offered") before it lapses and goes to the next one; never past the session's start. The
     #   periodic task mentora_plugin.booking.tasks.expire_booking_requests (Celery beat) lapses the offers.
     "MENTORA_BOOKING_WAITLIST_OFFER_HOURS": 12,
-    # .. setting_name: MENTORA_BOOKING_DEFAULT_MENTEE_CAP
-    # .. setting_default: 10
-    # .. setting_description: How many learners one trainer may mentor at once, across all their courses (chosen by
-    #   learners or assigned by staff), read through mentora_plugin.booking.api.mentee_cap -- the hook the trainers'
-    #   levels will replace with the cap their capabilities grant.
-    "MENTORA_BOOKING_DEFAULT_MENTEE_CAP": 10,
     # .. setting_name: MENTORA_TRAINER_LEVELS
     # .. setting_default: four levels, "beginner", "intermediate", "advanced", "expert" (see the README)
     # .. setting_description: The trainers' ladder, lowest first. Each level is {"key": ..., "criteria": {...}} with

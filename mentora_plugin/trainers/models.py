@@ -528,3 +528,26 @@ class DisputeNote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dispute_id}: {self.created}"
+
+
+class SentNotification(models.Model):
+    """
+    A trainers' email that went out: the record that makes ``notifications.notify`` send each email at most once.
+
+    ``key`` is the SHA-256 of the email's kind, its recipient and the caller's dedupe key (so it names nobody); the
+    sending task inserts the row and sends in one transaction: a second delivery of the task finds the row and sends
+    nothing, and a send that fails rolls the row back, so that the retry sends.
+
+    .. no_pii:
+    """
+
+    kind = models.CharField(max_length=32)
+    key = models.CharField(max_length=64, unique=True)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("sent trainers' notification")
+        verbose_name_plural = _("sent trainers' notifications")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.key[:12]}"

@@ -1,11 +1,34 @@
 """
 The trainers' Celery tasks: string arguments, idempotent, safe to retry.
 
-``recompute_levels`` runs daily (Celery beat, ``mentora-trainers-recompute-levels``).
+``recompute_levels`` runs daily (Celery beat, ``mentora-trainers-recompute-levels``); ``remind_reviewers`` every few
+hours (``mentora-trainers-remind-reviewers``). ``screen_application`` runs once an application's submission commits;
+``send_trainer_notification`` sends one email of ``notifications.notify``.
 """
 from __future__ import annotations
 
+import logging
+import smtplib
+from typing import Any
+
 from celery import shared_task
+from django.db import OperationalError
+
+log = logging.getLogger(__name__)
+
+#: Failures worth retrying: the mail server or the network, and the database's transient ones (a lock wait
+#: timeout, a deadlock, a lost connection).
+_TRANSIENT = (smtplib.SMTPException, OSError, OperationalError)
+_RETRY_OPTIONS: dict[str, Any] = {
+    "bind": True,
+    "acks_late": True,
+    "autoretry_for": _TRANSIENT,
+    "retry_backoff": 30,
+    "retry_backoff_max": 3600,
+    "retry_jitter": True,
+    "max_retries": 8,
+    "ignore_result": True,
+}
 
 
 @shared_task(name="mentora_plugin.trainers.tasks.recompute_levels", ignore_result=True)
@@ -14,3 +37,37 @@ def recompute_levels() -> None:
     from mentora_plugin.trainers import levels
 
     levels.recompute_levels()
+
+
+@shared_task(name="mentora_plugin.trainers.tasks.screen_application", **_RETRY_OPTIONS)
+def screen_application(self, application_id: str) -> str:
+    """
+    Screen a submitted application (``applications.screen_application``). Returns its state afterwards, or the
+    error code when there is nothing to screen: delivered twice, withdrawn meanwhile, or gone.
+    """
+    from mentora_plugin.trainers import applications
+    from mentora_plugin.trainers.common import TrainersError
+
+    try:
+        return applications.screen_application(application_id).state
+    except TrainersError as error:
+        if error.code in ("invalid_transition", "application_not_found"):
+            log.info("Application %s not screened: %s", application_id, error.code)
+            return error.code
+        raise
+
+
+@shared_task(name="mentora_plugin.trainers.tasks.send_trainer_notification", **_RETRY_OPTIONS)
+def send_trainer_notification(self, kind: str, recipient_id: str, dedupe_key: str, payload: str) -> int:
+    """Send one trainers' email, once (see ``notifications.send``). Returns how many this run sent (0 or 1)."""
+    from mentora_plugin.trainers import notifications
+
+    return notifications.send(kind, recipient_id, dedupe_key, payload)
+
+
+@shared_task(name="mentora_plugin.trainers.tasks.remind_reviewers", ignore_result=True)
+def remind_reviewers() -> int:
+    """Periodic: remind reviewers of applications waiting for their vote (see ``notifications.remind_reviewers``)."""
+    from mentora_plugin.trainers import notifications
+
+    return notifications.remind_reviewers()

@@ -28,6 +28,7 @@ from openedx_events.learning.signals import (
 )
 
 from devsite.people import COURSE_KEY, COURSE_TITLE, PEOPLE, SECOND_COURSE_KEY, SECOND_COURSE_TITLE
+from devsite.seed_trainers import seed_trainers
 from mentora_plugin.booking import api as booking_api
 from mentora_plugin.booking.data import WeeklyRule
 from mentora_plugin.host import api
@@ -131,6 +132,7 @@ class Command(BaseCommand):
             course, users["tariq"], granted_by=users["sofia"], reason="Ten years of mentoring data teams."
         )
         api.grant_trainer_role(second, users["tariq"], granted_by=users["ines"], reason="Leads the data projects.")
+        seed_trainers(users, course, second, self.stdout)
         self.seed_booking(course, users)
         self.stdout.write(self.style.SUCCESS(f"Demo seeded: {len(users)} people, 2 courses."))
 
@@ -151,8 +153,8 @@ class Command(BaseCommand):
                 "location": "video", "location_detail": "https://meet.example.org/tariq", "learner_max_per_week": 2,
             },
             "Office hours (group)": {
-                "description": "Drop in with your questions; up to six learners.",
-                "duration_minutes": 60, "capacity": 6, "location": "video",
+                "description": "Drop in with your questions; up to three learners.",
+                "duration_minutes": 60, "capacity": 3, "location": "video",
                 "location_detail": "https://meet.example.org/tariq-office-hours",
             },
             "Career conversation": {

@@ -1,0 +1,42 @@
+"""``{% mentora_nav %}``: the links between Mentora's pages, each shown only to whom it is for."""
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+
+@register.inclusion_tag("mentora/_nav.html", takes_context=True)
+def mentora_nav(context: dict[str, Any]) -> dict[str, Any]:
+    """The signed-in user's Mentora links, the current page marked with ``aria-current``."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"links": []}
+    from mentora_plugin.trainers import api as trainers_api  # the root app's pages sit above every domain
+
+    trainer = trainers_api.is_active_trainer(user)
+    links = [(_("Trainers"), reverse("mentora-trainers:profiles-search"))]
+    if trainer:
+        links += [
+            (_("My trainer profile"), reverse("mentora-trainers:profiles-edit")),
+            (_("My level"), reverse("mentora-trainers:levels-mine")),
+            (_("My availability"), reverse("mentora-booking:availability")),
+            (_("My sessions"), reverse("mentora-booking:sessions")),
+        ]
+    else:
+        links.append((_("Become a trainer"), reverse("mentora-trainers:applications-apply")))
+    links.append((_("Levels"), reverse("mentora-trainers:levels-ladder")))
+    links.append((_("My reports"), reverse("mentora-trainers:disputes-mine")))
+    if user.has_perm("mentora_trainers.review_application"):
+        links.append((_("Applications"), reverse("mentora-trainers:applications-queue")))
+    if user.has_perm("mentora_trainers.manage_level"):
+        links.append((_("Trainers' levels"), reverse("mentora-trainers:levels-staff")))
+    if user.has_perm("mentora_trainers.handle_dispute"):
+        links.append((_("Disputes"), reverse("mentora-trainers:disputes-queue")))
+    path = request.path
+    return {"links": [{"label": label, "url": url, "current": path == url} for label, url in links]}

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
+from edx_django_utils.cache import RequestCache
 from opaque_keys.edx.keys import CourseKey
 from openedx_events.learning.data import CourseData, CourseEnrollmentData, UserData, UserPersonalData
 from openedx_events.tooling import OpenEdxPublicSignal
@@ -14,6 +15,14 @@ COURSE = CourseKey.from_string("course-v1:TestOrg+T101+2026")
 OTHER_COURSE = CourseKey.from_string("course-v1:TestOrg+T102+2026")
 
 _usernames = itertools.count(1)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_request_cache():
+    """Each test starts as a new request would: nothing remembered from an earlier test's (reused) user ids."""
+    RequestCache.clear_all_namespaces()
+    yield
+    RequestCache.clear_all_namespaces()
 
 
 @pytest.fixture(autouse=True)

@@ -237,4 +237,5 @@ class TestSessionRecordOnThePage:
         assert f'data-history-id="{booking.id}"' in page
         assert "4 out of 5" in page and "Clear &amp; &lt;useful&gt;" in page
         assert "Private remark" in page
-        assert "Your mentees" in page and "Lea Rner" in page and "of at most 3" in page  # the first level's max_active_mentees
+        # 3: the first level's max_active_mentees (a trainer made by course staff).
+        assert "Your mentees" in page and "Lea Rner" in page and "of at most 3" in page

@@ -211,7 +211,7 @@ class TestCourseRoleEvents:
         COURSE_ACCESS_ROLE_ADDED.send_event(time=at(0), course_access_role_data=role_data(staff, "staff"))
         assert CourseRole.TRAINER not in api.get_course_roles(staff, COURSE)
         settings.MENTORA_TRAINER_ROLES_FROM_PLATFORM = ["staff", "instructor"]
-        api._forget_cached_roles()
+        api.forget_cached_roles()
         assert api.get_course_roles(staff, COURSE) == {CourseRole.STAFF, CourseRole.TRAINER}
         assert list(api.get_course_trainers(COURSE)) == [staff]
 

@@ -164,6 +164,12 @@ class TestRateTrainer:
         assert error_of(ratings.rate_trainer, cast["learner"], found.pk, 5, "x" * 2001) == ("comment_too_long", 400)
         assert ratings.rate_trainer(cast["learner"], found.pk, 5, "x" * 2000).comment == "x" * 2000
 
+    def test_an_interaction_outside_any_course(self, cast):
+        found = TrainerActivity.objects.create(kind="answer", source_id="forum-1", trainer=cast["trainer"],
+                                               learner=cast["learner"], course_key=None, occurred_at=timezone.now())
+        rating = ratings.rate_trainer(cast["learner"], found.pk, 4)
+        assert rating.course_key is None and TrainerRating.objects.get().course_key is None
+
     def test_a_learner_who_left_shows_as_a_learner(self, cast):
         found = interaction(cast["trainer"], cast["learner"])
         ratings.rate_trainer(cast["learner"], found.pk, 5)

@@ -36,6 +36,11 @@ def _refuse(form: django_forms.Form, error: api.BookingError, field: str | None 
     form.add_error(field, str(error))
 
 
+def _field_of(error: api.BookingError) -> str | None:
+    """The form field a session type's refusal is about, so that it shows next to that field."""
+    return "capacity" if error.code == "capacity_over_level" else None
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def availability(request: HttpRequest) -> HttpResponse:
@@ -176,7 +181,7 @@ def _create_type(request, user):
     try:
         api.create_session_type(user, course.course_key, **form.cleaned_data)
     except api.BookingError as error:
-        _refuse(form, error)
+        _refuse(form, error, _field_of(error))
         return None, {key: form}
     return _("The session type is created."), {}
 
@@ -196,7 +201,7 @@ def _edit_type(request, user):
     try:
         api.update_session_type(user, type_id, **form.cleaned_data)
     except api.BookingError as error:
-        _refuse(form, error)
+        _refuse(form, error, _field_of(error))
         return None, {f"type-{type_id}": form}
     return _("The session type is saved."), {}
 

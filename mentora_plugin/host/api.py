@@ -49,6 +49,7 @@ __all__ = [
     "bulk_record_course_roles",
     "bulk_record_enrollments",
     "display_name",
+    "forget_cached_roles",
     "get_course",
     "get_course_learners",
     "get_course_role",
@@ -183,7 +184,7 @@ def record_enrollment(
     lookup = {"user_id": _user_id(user_id), "course_key": parse_course_key(course_key)}
     values = {"mode": _text(mode, "mode", 100), "is_active": _flag(is_active, "is_active"), "modified": timezone.now()}
     _apply_if_not_older(Enrollment, lookup, values, _aware(event_time))
-    _forget_cached_roles()
+    forget_cached_roles()
 
 
 def record_passing_status(
@@ -238,7 +239,7 @@ def record_course_role(record: CourseRoleRecord, event_time: datetime) -> None:
     """
     lookup = _role_lookup(record)
     _apply_if_not_older(CourseAccessRole, lookup, {"is_active": _flag(record.is_active, "is_active")}, event_time)
-    _forget_cached_roles()
+    forget_cached_roles()
 
 
 def _role_lookup(record: CourseRoleRecord) -> dict[str, Any]:
@@ -309,7 +310,7 @@ def bulk_record_enrollments(records: Sequence[EnrollmentRecord], as_of: datetime
             )
     newer += sum(len(pks) for pks in changed.values()) - updated
     if new_rows or updated:
-        _forget_cached_roles()
+        forget_cached_roles()
     return BulkResult(written=len(new_rows) + updated, skipped_newer=newer)
 
 
@@ -358,7 +359,7 @@ def bulk_record_course_roles(records: Iterable[CourseRoleRecord], as_of: datetim
             )
     newer += sum(len(pks) for pks in changed.values()) - updated
     if new_rows or updated:
-        _forget_cached_roles()
+        forget_cached_roles()
     return BulkResult(written=len(new_rows) + updated, skipped_newer=newer)
 
 
@@ -378,7 +379,7 @@ def withdraw_course_roles_not_listed(
         .update(is_active=False, last_event_at=as_of)
     )
     if withdrawn:
-        _forget_cached_roles()
+        forget_cached_roles()
     return withdrawn
 
 
@@ -610,7 +611,7 @@ def grant_trainer_role(
     if not revived:
         insert_ignoring_conflicts(TrainerGrant(user=trainer, course_key=key, is_active=True, **granted))
     grant = TrainerGrant.objects.select_related(*_profile_paths("user"), "granted_by").get(user=trainer, course_key=key)
-    _forget_cached_roles()
+    forget_cached_roles()
     if grant.granted_at == now:
         log.info("Mentora trainer role granted: user %s in %s by %s", trainer.pk, key, getattr(granter, "pk", None))
         _announce_trainer_role(signals.TRAINER_ROLE_GRANTED, "granted", trainer, key, granter, reason)
@@ -634,7 +635,7 @@ def revoke_trainer_role(course_key: CourseKey | str, user: Any, *, revoked_by: A
         revoked_at=timezone.now(),
         revoke_reason=reason,
     )
-    _forget_cached_roles()
+    forget_cached_roles()
     if revoked:
         log.info("Mentora trainer role revoked: user %s in %s", trainer.pk, key)
         _announce_trainer_role(signals.TRAINER_ROLE_REVOKED, "revoked", trainer, key, revoker, reason)
@@ -679,11 +680,12 @@ def retire_user(user: Any) -> None:
         TrainerGrant.objects.filter(user_id=user_id).delete()
         TrainerGrant.objects.filter(granted_by_id=user_id).update(granted_by=None)
         TrainerGrant.objects.filter(revoked_by_id=user_id).update(revoked_by=None)
-    _forget_cached_roles()
+    forget_cached_roles()
     log.info("Mentora host projections retired for user %s", user_id)
 
 
-def _forget_cached_roles() -> None:
+def forget_cached_roles(*args: Any, **kwargs: Any) -> None:
+    """Forget the course roles remembered in this thread (at a Celery task's start, or after a change)."""
     RequestCache(_ROLE_CACHE).clear()
 
 

@@ -42,7 +42,13 @@ class HostConfig(AppConfig):
     }
 
     def ready(self) -> None:
-        """Register the permission rules and connect the platform-only hooks (user retirement)."""
-        from mentora_plugin.host import compat, rules  # noqa: F401  (rules register on import)
+        """
+        Register the permission rules and connect the platform-only hooks (user retirement). A Celery task starts
+        with no remembered course roles: the request cache lives per thread, and a worker's thread outlives tasks.
+        """
+        from celery.signals import task_prerun
+
+        from mentora_plugin.host import api, compat, rules  # noqa: F401  (rules register on import)
 
         compat.connect_retirement_receivers()
+        task_prerun.connect(api.forget_cached_roles, dispatch_uid="mentora.host.forget_cached_roles", weak=False)

@@ -239,6 +239,7 @@ class TrainerSummary:
     headline: str
     photo_url: str
     languages: tuple[str, ...]
+    language_names: tuple[str, ...]
     skills: tuple[TrainerSkillInfo, ...]
     level: str
     level_name: str
@@ -437,15 +438,16 @@ def _load(user_id: int) -> ProfileInfo:
 
 
 def language_name(code: str) -> str:
-    """The name of a language code in the current language (Django's names), or the code itself when unknown."""
-    for candidate in (code, code.split("-")[0]):
-        try:
-            info = get_language_info(candidate)
-        except KeyError:
-            continue
-        name = str(info.get("name_translated") or info.get("name") or code)
-        return name if candidate == code else f"{name} ({code})"
-    return code
+    """
+    The name of a language code in the current language (Django's names): "French", "French (fr-ca)" for a variant
+    Django does not name, or the code itself when Django does not know the language.
+    """
+    try:
+        info = get_language_info(code)
+    except KeyError:
+        return code
+    name = str(info.get("name_translated") or info.get("name") or code)
+    return name if info.get("code", code) == code else f"{name} ({code})"
 
 
 # --- profiles -------------------------------------------------------------------------------------------------------
@@ -965,6 +967,7 @@ def _summary(profile: TrainerProfile) -> TrainerSummary:
         headline=profile.headline,
         photo_url=_file_url(profile.photo),
         languages=tuple(profile.languages or ()),
+        language_names=tuple(language_name(code) for code in profile.languages or ()),
         skills=tuple(_trainer_skill_info(item) for item in profile.skills.all()),
         level=profile.level,
         level_name=levels.level_name(profile.level) if profile.level else "",

@@ -126,6 +126,7 @@ class RatingInfo:
     id: int
     activity_id: int
     activity_kind: str
+    activity_kind_name: str
     trainer_id: int
     learner_id: int | None
     learner_name: str
@@ -181,6 +182,10 @@ def _learner_name(rating: TrainerRating) -> str:
     return host_api.display_name(rating.learner) if rating.learner_id else _("A learner")
 
 
+def _kind_name(kind: str) -> str:
+    return str(TrainerActivity.Kind(kind).label) if kind in TrainerActivity.Kind.values else kind
+
+
 def _course_key(value: Any) -> CourseKey | None:
     return value if isinstance(value, CourseKey) else None
 
@@ -190,6 +195,7 @@ def _rating_info(rating: TrainerRating) -> RatingInfo:
         id=rating.pk,
         activity_id=rating.activity_id,
         activity_kind=rating.activity.kind,
+        activity_kind_name=_kind_name(rating.activity.kind),
         trainer_id=rating.trainer_id,
         learner_id=rating.learner_id,
         learner_name=_learner_name(rating),
@@ -219,7 +225,7 @@ def _activity_info(activity: TrainerActivity) -> ActivityInfo:
     return ActivityInfo(
         id=activity.pk,
         kind=activity.kind,
-        kind_name=str(TrainerActivity.Kind(activity.kind).label),
+        kind_name=_kind_name(activity.kind),
         source_id=activity.source_id,
         trainer_id=activity.trainer_id,
         trainer_username=activity.trainer.username,
@@ -317,7 +323,7 @@ def record_session_rating(
         if not changed and not rows.exists():
             insert_ignoring_conflicts(TrainerRating(
                 activity=activity, trainer_id=activity.trainer_id, learner_id=learner_id,
-                course_key=course_key or "", stars=stars, comment=comment, created=timezone.now(),
+                course_key=course_key or None, stars=stars, comment=comment, created=timezone.now(),
                 modified=timezone.now(),
             ))
             changed = 1
@@ -366,7 +372,7 @@ def rate_trainer(learner: Any, activity_id: int, stars: int, comment: str = "") 
             raise TrainersError("already_rated", _("You already rated this interaction."), 409)
         now = timezone.now()
         rating = TrainerRating.objects.create(
-            activity=found, trainer_id=found.trainer_id, learner_id=learner_id, course_key=found.course_key or "",
+            activity=found, trainer_id=found.trainer_id, learner_id=learner_id, course_key=found.course_key,
             stars=stars, comment=comment, created=now,
         )
         _refresh_totals(profile)

@@ -10,10 +10,12 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select
 
+from devsite.people import COURSE_KEY
 from mentora_plugin.trainers import activity, levels, profiles, ratings
 from mentora_plugin.trainers.models import TrainerProfile, TrainerRating
 from tests.browser.accessibility import axe_violations, blocking, describe
@@ -51,13 +53,18 @@ def trainer_data(demo, settings, tmp_path):
                                 skill_slugs=["python"])
     levels.start_first_level(tariq)  # nothing happens once the demo makes him active itself
     now = timezone.now()
-    review = activity.record_activity("review", "browser-review-1", tariq, people["bruno"], None, now)
+    review = activity.record_activity("review", "browser-review-1", tariq, people["bruno"], COURSE_KEY, now)
     rating = ratings.rate_trainer(people["bruno"], review.pk, 4, "Precise feedback on my project.")
     ratings.respond_to_rating(tariq, rating.id, "Thank you, Bruno!")
-    rude = activity.record_activity("answer", "browser-answer-1", tariq, people["chloe"], None, now)
+    rude = activity.record_activity("answer", "browser-answer-1", tariq, people["chloe"], COURSE_KEY, now)
     ratings.hide_rating(admin, ratings.rate_trainer(people["chloe"], rude.pk, 1, "Rude words").id, "Insults")
-    to_rate = activity.record_activity("review", "browser-review-2", tariq, people["alice"], None, now)
+    to_rate = activity.record_activity("review", "browser-review-2", tariq, people["alice"], COURSE_KEY, now)
     return {"tariq": tariq, "alice": people["alice"], "to_rate": to_rate}
+
+
+def select_all(browser) -> None:
+    """Ctrl+A in the focused field, so that what is typed next replaces its text."""
+    ActionChains(browser).key_down(Keys.CONTROL).send_keys("a").key_up(Keys.CONTROL).perform()
 
 
 def assert_accessible(browser) -> None:
@@ -82,8 +89,9 @@ def test_learner_finds_the_trainer_and_rates_with_the_keyboard(trainer_data, dem
     assert_accessible(browser)
 
     activity_id = trainer_data["to_rate"].pk
-    tab_to(browser, f"#id_rate-{activity_id}-stars_4")  # the fifth star
-    press(browser, Keys.SPACE)
+    tab_to(browser, f"#id_rate-{activity_id}-stars_0")  # Tab enters the radio group; arrows choose in it
+    press(browser, Keys.ARROW_RIGHT, Keys.ARROW_RIGHT, Keys.ARROW_RIGHT, Keys.ARROW_RIGHT)
+    assert browser.switch_to.active_element.get_attribute("id") == f"id_rate-{activity_id}-stars_4"
     tab_to(browser, f"#id_rate-{activity_id}-comment")
     press(browser, "Clear and kind.")
     tab_to(browser, 'button[name="action"][value="rate"]')
@@ -99,10 +107,10 @@ def test_trainer_edits_the_profile_with_the_keyboard(trainer_data, demo, browser
     browser.get(demo + EDIT)
     assert_accessible(browser)
     tab_to(browser, "#id_profile-headline")
-    press(browser, Keys.CONTROL, "a")
+    select_all(browser)
     press(browser, "Mentor for data careers")
     tab_to(browser, "#id_profile-links")
-    press(browser, Keys.CONTROL, "a")
+    select_all(browser)
     press(browser, "Bad | javascript:alert(1)")
     tab_to(browser, 'button[name="action"][value="profile"]')
     press(browser, Keys.ENTER)
@@ -112,7 +120,7 @@ def test_trainer_edits_the_profile_with_the_keyboard(trainer_data, demo, browser
     assert_accessible(browser)  # with the error shown
 
     tab_to(browser, "#id_profile-links")
-    press(browser, Keys.CONTROL, "a")
+    select_all(browser)
     press(browser, "Blog | https://blog.example")
     tab_to(browser, 'button[name="action"][value="profile"]')
     press(browser, Keys.ENTER)

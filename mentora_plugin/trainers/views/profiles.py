@@ -343,7 +343,7 @@ class ProfileForm(AccessibleForm):
             line = line.strip()
             if not line:
                 continue
-            label, separator, url = line.rpartition("|") if "|" in line else ("", "", line)
+            label, _separator, url = line.rpartition("|") if "|" in line else ("", "", line)
             if not url.strip():
                 raise forms.ValidationError(_("Line {number} has no address.").format(number=number))
             links.append({"label": label.strip(), "url": url.strip()})

@@ -37,13 +37,13 @@ STEP = OpenApiParameter("step", str, OpenApiParameter.PATH, description="The key
 # --- serializers ----------------------------------------------------------------------------------------------------
 
 
-class ScreeningProblemSerializer(serializers.Serializer):
+class ApplicationScreeningProblemSerializer(serializers.Serializer):
     code = serializers.CharField(help_text="e.g. headline_missing, evidence_missing, motivation_missing.")
     message = serializers.CharField()
     fix = serializers.ChoiceField(choices=["profile", "application"], help_text="Where to fix it.")
 
 
-class ReviewerSerializer(serializers.Serializer):
+class ApplicationReviewerSerializer(serializers.Serializer):
     reviewer_id = serializers.IntegerField()
     username = serializers.CharField()
     name = serializers.CharField()
@@ -54,7 +54,7 @@ class ReviewerSerializer(serializers.Serializer):
     voted_at = serializers.DateTimeField(allow_null=True)
 
 
-class ScoreSerializer(serializers.Serializer):
+class ApplicationScoreSerializer(serializers.Serializer):
     reviewer_id = serializers.IntegerField()
     reviewer_username = serializers.CharField()
     criterion = serializers.CharField()
@@ -65,14 +65,14 @@ class ScoreSerializer(serializers.Serializer):
     modified = serializers.DateTimeField()
 
 
-class EvidenceSerializer(serializers.Serializer):
+class ApplicationEvidenceSerializer(serializers.Serializer):
     title = serializers.CharField()
     description = serializers.CharField()
     url = serializers.CharField()
     file_url = serializers.CharField()
 
 
-class ApplicantSerializer(serializers.Serializer):
+class ApplicationApplicantSerializer(serializers.Serializer):
     headline = serializers.CharField()
     bio = serializers.CharField()
     experience_years = serializers.IntegerField()
@@ -80,7 +80,7 @@ class ApplicantSerializer(serializers.Serializer):
     languages = serializers.ListField(child=serializers.CharField())
     time_zone = serializers.CharField()
     skills = serializers.ListField(child=serializers.CharField())
-    evidence = EvidenceSerializer(many=True)
+    evidence = ApplicationEvidenceSerializer(many=True)
 
 
 class ApplicationSerializer(serializers.Serializer):
@@ -98,7 +98,7 @@ class ApplicationSerializer(serializers.Serializer):
     scope_label = serializers.CharField()
     motivation = serializers.CharField()
     micro_task_answer = serializers.CharField()
-    screening_problems = ScreeningProblemSerializer(many=True)
+    screening_problems = ApplicationScreeningProblemSerializer(many=True)
     interview_at = serializers.DateTimeField(allow_null=True)
     interview_notes = serializers.CharField(help_text="Reviewers and staff only.")
     decision_reason = serializers.CharField()
@@ -107,12 +107,12 @@ class ApplicationSerializer(serializers.Serializer):
     decided_at = serializers.DateTimeField(allow_null=True)
     reapply_after = serializers.DateTimeField(allow_null=True)
     waiting_since = serializers.DateTimeField(help_text="When the application entered its current state.")
-    reviewers = ReviewerSerializer(many=True)
-    scores = ScoreSerializer(many=True)
-    applicant = ApplicantSerializer(allow_null=True, help_text="The applicant's profile, for reviewers.")
+    reviewers = ApplicationReviewerSerializer(many=True)
+    scores = ApplicationScoreSerializer(many=True)
+    applicant = ApplicationApplicantSerializer(allow_null=True, help_text="The applicant's profile, for reviewers.")
 
 
-class TransitionSerializer(serializers.Serializer):
+class ApplicationTransitionSerializer(serializers.Serializer):
     from_state = serializers.CharField(help_text='"" for the creation.')
     to_state = serializers.CharField()
     actor_id = serializers.IntegerField(allow_null=True)
@@ -122,13 +122,13 @@ class TransitionSerializer(serializers.Serializer):
     at = serializers.DateTimeField()
 
 
-class RubricSerializer(serializers.Serializer):
+class ApplicationRubricSerializer(serializers.Serializer):
     key = serializers.CharField()
     label = serializers.CharField()
     max = serializers.IntegerField()
 
 
-class OnboardingStepSerializer(serializers.Serializer):
+class ApplicationOnboardingStepSerializer(serializers.Serializer):
     key = serializers.CharField()
     title = serializers.CharField()
     url = serializers.CharField()
@@ -136,14 +136,14 @@ class OnboardingStepSerializer(serializers.Serializer):
     completed_at = serializers.DateTimeField(allow_null=True)
 
 
-class OnboardingSerializer(serializers.Serializer):
+class ApplicationOnboardingSerializer(serializers.Serializer):
     application_id = serializers.IntegerField(allow_null=True)
     state = serializers.CharField()
     complete = serializers.BooleanField()
-    steps = OnboardingStepSerializer(many=True)
+    steps = ApplicationOnboardingStepSerializer(many=True)
 
 
-class StartSerializer(serializers.Serializer):
+class ApplicationStartSerializer(serializers.Serializer):
     scope_kind = serializers.ChoiceField(choices=TrainerScope.Kind.choices, default=TrainerScope.Kind.PLATFORM)
     org = serializers.CharField(required=False, allow_blank=True, max_length=255, default="")
     course_id = serializers.CharField(required=False, allow_blank=True, max_length=255, default="",
@@ -151,7 +151,7 @@ class StartSerializer(serializers.Serializer):
     motivation = serializers.CharField(required=False, allow_blank=True, default="", trim_whitespace=False)
 
 
-class UpdateSerializer(serializers.Serializer):
+class ApplicationUpdateSerializer(serializers.Serializer):
     scope_kind = serializers.ChoiceField(choices=TrainerScope.Kind.choices, required=False)
     org = serializers.CharField(required=False, allow_blank=True, max_length=255)
     course_id = serializers.CharField(required=False, allow_blank=True, max_length=255)
@@ -159,25 +159,25 @@ class UpdateSerializer(serializers.Serializer):
     micro_task_answer = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
 
 
-class ReasonSerializer(serializers.Serializer):
+class ApplicationReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class AssignSerializer(serializers.Serializer):
+class ApplicationAssignSerializer(serializers.Serializer):
     user_id = serializers.IntegerField(required=False, min_value=1, help_text="The reviewer; default: oneself.")
 
 
-class ScoresSerializer(serializers.Serializer):
+class ApplicationScoresSerializer(serializers.Serializer):
     scores = serializers.DictField(child=serializers.IntegerField(), help_text="Criterion key → score.")
     comments = serializers.DictField(child=serializers.CharField(allow_blank=True), required=False, default=dict)
 
 
-class InterviewSerializer(serializers.Serializer):
+class ApplicationInterviewSerializer(serializers.Serializer):
     at = serializers.DateTimeField(allow_null=True, required=False, default=None)
     notes = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class VoteSerializer(serializers.Serializer):
+class ApplicationVoteSerializer(serializers.Serializer):
     vote = serializers.ChoiceField(choices=["approve", "reject"])
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
@@ -209,10 +209,10 @@ class ApplicationsView(TrainersGenericAPIView):
         page = self.paginate_queryset(found)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
-    @document(request=StartSerializer, responses={201: ApplicationSerializer}, tags=TAGS)
+    @document(request=ApplicationStartSerializer, responses={201: ApplicationSerializer}, tags=TAGS)
     def post(self, request) -> Response:
         """Start the requester's application (a draft). 409 when one is open or the cooldown runs."""
-        data = validated(StartSerializer, request.data)
+        data = validated(ApplicationStartSerializer, request.data)
         info = api.start_application(request.user, data["scope_kind"], org=data["org"],
                                      course_key=data["course_id"] or None, motivation=data["motivation"])
         return Response(_application(info), status=status.HTTP_201_CREATED)
@@ -229,10 +229,10 @@ class CurrentApplicationView(TrainersAPIView):
 
 
 class RubricView(TrainersAPIView):
-    @document(responses=RubricSerializer(many=True), tags=TAGS)
+    @document(responses=ApplicationRubricSerializer(many=True), tags=TAGS)
     def get(self, request) -> Response:
         """The criteria reviewers score applications on."""
-        return Response(RubricSerializer(api.rubric(), many=True).data)
+        return Response(ApplicationRubricSerializer(api.rubric(), many=True).data)
 
 
 class ApplicationView(TrainersAPIView):
@@ -241,10 +241,13 @@ class ApplicationView(TrainersAPIView):
         """One application: its applicant, its reviewers, reviewers while it waits for them, staff."""
         return Response(_application(api.get_application(application_id, request.user)))
 
-    @document(parameters=[APPLICATION_ID], request=UpdateSerializer, responses=ApplicationSerializer, tags=TAGS)
+    @document(
+        parameters=[APPLICATION_ID], request=ApplicationUpdateSerializer,
+        responses=ApplicationSerializer, tags=TAGS,
+    )
     def patch(self, request, application_id: int) -> Response:
         """The applicant changes their motivation or scope (draft), or answers the micro-task (draft, skills check)."""
-        data = validated(UpdateSerializer, request.data)
+        data = validated(ApplicationUpdateSerializer, request.data)
         if "course_id" in data:
             data["course_key"] = data.pop("course_id") or None
         return Response(_application(api.update_application(request.user, application_id, **data)))
@@ -274,9 +277,12 @@ class SubmitView(_ActionView):
 
 
 class WithdrawView(_ActionView):
-    request_serializer = ReasonSerializer
+    request_serializer = ApplicationReasonSerializer
 
-    @document(parameters=[APPLICATION_ID], request=ReasonSerializer, responses=ApplicationSerializer, tags=TAGS)
+    @document(
+        parameters=[APPLICATION_ID], request=ApplicationReasonSerializer,
+        responses=ApplicationSerializer, tags=TAGS,
+    )
     def post(self, request, application_id: int) -> Response:
         """The applicant withdraws an application that is not over."""
         return super().post(request, application_id)
@@ -296,9 +302,12 @@ class DecisionView(_ActionView):
 
 
 class InterviewView(_ActionView):
-    request_serializer = InterviewSerializer
+    request_serializer = ApplicationInterviewSerializer
 
-    @document(parameters=[APPLICATION_ID], request=InterviewSerializer, responses=ApplicationSerializer, tags=TAGS)
+    @document(
+        parameters=[APPLICATION_ID], request=ApplicationInterviewSerializer,
+        responses=ApplicationSerializer, tags=TAGS,
+    )
     def post(self, request, application_id: int) -> Response:
         """A reviewer (or staff) sets the interview's time and notes."""
         return super().post(request, application_id)
@@ -308,9 +317,12 @@ class InterviewView(_ActionView):
 
 
 class VotesView(_ActionView):
-    request_serializer = VoteSerializer
+    request_serializer = ApplicationVoteSerializer
 
-    @document(parameters=[APPLICATION_ID], request=VoteSerializer, responses=ApplicationSerializer, tags=TAGS)
+    @document(
+        parameters=[APPLICATION_ID], request=ApplicationVoteSerializer,
+        responses=ApplicationSerializer, tags=TAGS,
+    )
     def post(self, request, application_id: int) -> Response:
         """A reviewer (or staff) votes; a reason is required to reject. 409 once the application is decided."""
         return super().post(request, application_id)
@@ -320,12 +332,15 @@ class VotesView(_ActionView):
 
 
 class ReviewersView(TrainersAPIView):
-    @document(parameters=[APPLICATION_ID], request=AssignSerializer, responses={201: ReviewerSerializer}, tags=TAGS)
+    @document(
+        parameters=[APPLICATION_ID], request=ApplicationAssignSerializer,
+        responses={201: ApplicationReviewerSerializer}, tags=TAGS,
+    )
     def post(self, request, application_id: int) -> Response:
         """Assign a reviewer (staff), or oneself (a reviewer)."""
-        data = validated(AssignSerializer, request.data)
+        data = validated(ApplicationAssignSerializer, request.data)
         reviewer = api.assign_reviewer(request.user, application_id, data.get("user_id") or request.user)
-        return Response(ReviewerSerializer(reviewer).data, status=status.HTTP_201_CREATED)
+        return Response(ApplicationReviewerSerializer(reviewer).data, status=status.HTTP_201_CREATED)
 
     @document(
         parameters=[APPLICATION_ID, OpenApiParameter("user_id", int, description="The reviewer; default: oneself.")],
@@ -333,25 +348,28 @@ class ReviewersView(TrainersAPIView):
     )
     def delete(self, request, application_id: int) -> Response:
         """Take a reviewer off (staff), or oneself; refused once they voted."""
-        data = validated(AssignSerializer, {"user_id": request.query_params.get("user_id")}
+        data = validated(ApplicationAssignSerializer, {"user_id": request.query_params.get("user_id")}
                          if request.query_params.get("user_id") else request.data or {})
         api.unassign_reviewer(request.user, application_id, data.get("user_id") or request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class ScoresView(TrainersAPIView):
-    @document(parameters=[APPLICATION_ID], request=ScoresSerializer, responses=ScoreSerializer(many=True), tags=TAGS)
+    @document(
+        parameters=[APPLICATION_ID], request=ApplicationScoresSerializer,
+        responses=ApplicationScoreSerializer(many=True), tags=TAGS,
+    )
     def post(self, request, application_id: int) -> Response:
         """An assigned reviewer scores criteria of the rubric; returns all their scores."""
-        data = validated(ScoresSerializer, request.data)
+        data = validated(ApplicationScoresSerializer, request.data)
         scores = api.score_application(request.user, application_id, data["scores"], data["comments"])
-        return Response(ScoreSerializer(scores, many=True).data)
+        return Response(ApplicationScoreSerializer(scores, many=True).data)
 
 
 class HistoryView(TrainersGenericAPIView):
-    serializer_class = TransitionSerializer
+    serializer_class = ApplicationTransitionSerializer
 
-    @document(parameters=[APPLICATION_ID], responses=TransitionSerializer(many=True), tags=TAGS)
+    @document(parameters=[APPLICATION_ID], responses=ApplicationTransitionSerializer(many=True), tags=TAGS)
     def get(self, request, application_id: int) -> Response:
         """Every change of state, oldest first (the applicant does not see which reviewer acted)."""
         page = self.paginate_queryset(api.application_history(application_id, request.user))
@@ -359,17 +377,17 @@ class HistoryView(TrainersGenericAPIView):
 
 
 class OnboardingView(TrainersAPIView):
-    @document(responses=OnboardingSerializer, tags=TAGS)
+    @document(responses=ApplicationOnboardingSerializer, tags=TAGS)
     def get(self, request) -> Response:
         """The requester's onboarding checklist."""
-        return Response(OnboardingSerializer(api.onboarding_status(request.user)).data)
+        return Response(ApplicationOnboardingSerializer(api.onboarding_status(request.user)).data)
 
 
 class OnboardingStepView(TrainersAPIView):
-    @document(parameters=[STEP], request=None, responses=OnboardingSerializer, tags=TAGS)
+    @document(parameters=[STEP], request=None, responses=ApplicationOnboardingSerializer, tags=TAGS)
     def post(self, request, step: str) -> Response:
         """Mark a step done; the last one makes the requester an active trainer."""
-        return Response(OnboardingSerializer(api.complete_onboarding_step(request.user, step)).data)
+        return Response(ApplicationOnboardingSerializer(api.complete_onboarding_step(request.user, step)).data)
 
 
 urlpatterns = [

@@ -123,6 +123,7 @@ class RatingSerializer(serializers.Serializer):
 
     id = serializers.IntegerField()
     activity_kind = serializers.CharField(help_text="session, review or answer.")
+    activity_kind_name = serializers.CharField()
     trainer_id = serializers.IntegerField()
     learner_name = serializers.CharField(help_text='The learner\'s display name; "A learner" once they left.')
     course_key = serializers.CharField(allow_null=True)
@@ -183,6 +184,7 @@ class TrainerSummarySerializer(serializers.Serializer):
     headline = serializers.CharField()
     photo_url = serializers.CharField()
     languages = serializers.ListField(child=serializers.CharField())
+    language_names = serializers.ListField(child=serializers.CharField(), help_text="In the requester's language.")
     skills = TrainerSkillSerializer(many=True)
     level = serializers.CharField()
     level_name = serializers.CharField()

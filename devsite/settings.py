@@ -88,6 +88,9 @@ TIME_ZONE = "UTC"
 
 STATIC_URL = "/static/"
 STATIC_ROOT = str(VAR_DIR / "static")
+# Uploads (trainers' photos and portfolio evidence): the LMS keeps them in its own storage; the demo serves them.
+MEDIA_URL = "/media/"
+MEDIA_ROOT = str(VAR_DIR / "media")
 
 # The workbench stores block files through django-pyfs.
 DJFS = {"type": "osfs", "directory_root": str(VAR_DIR / "djpyfs"), "url_root": "/static/djpyfs"}

@@ -23,5 +23,7 @@ DATABASES = {
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "mentora-tests"}}
 DEBUG = False
+# Uploads made by tests land in a directory of their own, never in the demo's.
+MEDIA_ROOT = tempfile.mkdtemp(prefix="mentora-test-media-")
 
 add_plugins(__name__, "lms.djangoapp", "test")

@@ -583,6 +583,7 @@ def test_the_applicant_sees_what_happened_not_which_reviewer(people, in_decision
     assert mine[-1].to_state == "rejected" and mine[-1].reason == "Not now."
     assert mine[-1].actor_id is None and mine[-1].actor_name == "" and mine[-1].details == {}
     assert mine[0].actor_name == "Ana Plicant"
+    assert [item.by for item in mine] == ["applicant", "applicant", "system", "system", "reviewer", "reviewer"]
     staff_view = api.application_history(in_decision.id, people["staff"])
     assert staff_view[-1].actor_name == "Rev Iewer" and staff_view[-1].details["vote"] == "reject"
 
@@ -841,3 +842,11 @@ def test_admin_actions_go_through_the_api(client, people, in_skills_check):
                            follow=True)
     assert "cannot go from" in response.content.decode()
     assert TrainerApplication.objects.get(pk=pk).state == State.ONBOARDING
+
+
+def test_pages_render_in_french(client, people, in_decision):
+    client.force_login(people["staff"])
+    for url in ("/mentora/trainers/apply/", "/mentora/trainers/onboarding/", "/mentora/trainers/guide/",
+                "/mentora/trainers/applications/", f"/mentora/trainers/applications/{in_decision.id}/"):
+        response = client.get(url, HTTP_ACCEPT_LANGUAGE="fr")
+        assert response.status_code == 200 and '<html lang="fr">' in response.content.decode(), url

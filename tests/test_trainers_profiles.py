@@ -19,7 +19,7 @@ from PIL import Image
 from rest_framework.test import APIClient
 
 from mentora_plugin.host import api as host_api
-from mentora_plugin.trainers import capabilities, levels, profiles
+from mentora_plugin.trainers import levels, profiles
 from mentora_plugin.trainers.common import TrainersError
 from mentora_plugin.trainers.models import PortfolioItem, TrainerProfile, TrainerSkill
 from tests.conftest import COURSE, OTHER_COURSE, at
@@ -39,13 +39,6 @@ def _media_and_throttles(settings, tmp_path):
     cache.clear()
     yield
     cache.clear()
-
-
-@pytest.fixture(autouse=True)
-def _reviewers_by_level(monkeypatch):
-    """``rules`` asks ``capabilities.can`` for reviewers; stand in for it until the capabilities module has it."""
-    if not hasattr(capabilities, "can"):
-        monkeypatch.setattr(capabilities, "can", lambda user, capability, course_key=None: False, raising=False)
 
 
 @pytest.fixture

@@ -104,6 +104,11 @@ SCHEMA_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # Several domains have a field named "status" with their own choices: each set gets a name of its own.
+    "ENUM_NAME_OVERRIDES": {
+        "DisputeStatusEnum": [(value, value) for value in ("open", "in_progress", "resolved", "dismissed")],
+        "DisputeWorkflowStatusEnum": [("open", "open"), ("in_progress", "in_progress")],
+    },
 }
 
 

@@ -54,7 +54,7 @@ def record_activity(
     values = {
         "trainer_id": host_api._user_id(trainer),
         "learner_id": host_api._user_id(learner) if learner is not None else None,
-        "course_key": course_key or "",
+        "course_key": course_key or None,
         "occurred_at": occurred_at,
         "outcome": outcome,
         "turnaround_seconds": turnaround_seconds,

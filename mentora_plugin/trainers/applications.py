@@ -248,12 +248,14 @@ class ScoreInfo:
 @dataclass(frozen=True)
 class TransitionInfo:
     """
-    One change of state. ``actor_name`` is empty for the system, and for reviewers' and staff's changes when the
-    viewer is the applicant (who is told what happened and why, not by whom); ``details`` likewise.
+    One change of state. ``by`` says who made it: ``applicant``, ``system`` or ``reviewer`` (reviewers and staff).
+    ``actor_name`` is empty for the system, and for reviewers' and staff's changes when the viewer is the applicant
+    (who is told what happened and why, not by whom); ``details`` likewise.
     """
 
     from_state: str
     to_state: str
+    by: str
     actor_id: int | None
     actor_name: str
     reason: str
@@ -1550,6 +1552,16 @@ def list_applications(
     return _InfoPage(applications.order_by(F("submitted_at").asc(nulls_last=True), "pk"))
 
 
+def _by(row: ApplicationTransition) -> str:
+    """Who made a change, from the table (the actor may be gone): the applicant, the system or the reviewers."""
+    roles = TRANSITIONS.get(row.from_state, {}).get(row.to_state, frozenset())
+    if roles and roles <= {REVIEWER, STAFF}:
+        return REVIEWER
+    if roles == {SYSTEM} or (SYSTEM in roles and row.actor_id is None):
+        return SYSTEM
+    return APPLICANT
+
+
 def application_history(application_id: int, viewer: Any) -> list[TransitionInfo]:
     """
     Every change of state of an application, oldest first.
@@ -1578,6 +1590,7 @@ def application_history(application_id: int, viewer: Any) -> list[TransitionInfo
         history.append(TransitionInfo(
             from_state=row.from_state,
             to_state=row.to_state,
+            by=_by(row),
             actor_id=row.actor_id if shown else None,
             actor_name=host_api.display_name(row.actor) if shown else "",
             reason=_(row.reason) if row.reason in _FIXED_REASONS else row.reason,

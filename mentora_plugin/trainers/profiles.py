@@ -863,12 +863,13 @@ def add_portfolio_item(
     if evidence is not None:
         stored_name = _evidence_name(evidence)
         _check_evidence(evidence, stored_name)
-    if isinstance(skill_slugs, str) or not isinstance(skill_slugs, list | tuple | set | frozenset):
+    if isinstance(skill_slugs, str) or not isinstance(skill_slugs, list | tuple | set | frozenset) or not all(
+        isinstance(slug, str) for slug in skill_slugs
+    ):
         raise TrainersError("unknown_skill", _("Skills are a list of skill identifiers."))
-    slugs = {slug for slug in skill_slugs if isinstance(slug, str)}
-    skills = list(Skill.objects.filter(slug__in=slugs, is_active=True))
-    if len(skills) != len(set(skill_slugs)):
-        missing = sorted(set(map(str, skill_slugs)) - {skill.slug for skill in skills})
+    skills = list(Skill.objects.filter(slug__in=set(skill_slugs), is_active=True))
+    missing = sorted(set(skill_slugs) - {skill.slug for skill in skills})
+    if missing:
         raise TrainersError("unknown_skill", _("There is no skill “{slug}”.").format(slug=missing[0][:100]))
     stored = ""
     try:

@@ -115,6 +115,7 @@ class ApplicationSerializer(serializers.Serializer):
 class ApplicationTransitionSerializer(serializers.Serializer):
     from_state = serializers.CharField(help_text='"" for the creation.')
     to_state = serializers.CharField()
+    by = serializers.ChoiceField(choices=["applicant", "system", "reviewer"], help_text="Who made the change.")
     actor_id = serializers.IntegerField(allow_null=True)
     actor_name = serializers.CharField()
     reason = serializers.CharField()

@@ -35,7 +35,7 @@ RECENT_RATINGS = 10
 # --- output serializers ---------------------------------------------------------------------------------------------
 
 
-class SkillSerializer(serializers.Serializer):
+class SkillInfoSerializer(serializers.Serializer):
     """An entry of the skill taxonomy (shared with badges)."""
 
     slug = serializers.CharField()
@@ -45,7 +45,7 @@ class SkillSerializer(serializers.Serializer):
     is_active = serializers.BooleanField()
 
 
-class TrainerSkillSerializer(serializers.Serializer):
+class TrainerSkillInfoSerializer(serializers.Serializer):
     """A skill on a profile: declared by the trainer, possibly validated by a reviewer (levels 1-4)."""
 
     slug = serializers.CharField()
@@ -59,19 +59,19 @@ class TrainerSkillSerializer(serializers.Serializer):
     validated_at = serializers.DateTimeField(allow_null=True)
 
 
-class LinkSerializer(serializers.Serializer):
+class ProfileLinkSerializer(serializers.Serializer):
     """A link on a profile."""
 
     label = serializers.CharField(allow_blank=True, required=False, max_length=100)
     url = serializers.CharField(max_length=500, help_text="http or https only.")
 
 
-class LanguageSerializer(serializers.Serializer):
+class ProfileLanguageSerializer(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField(help_text="In the requester's language.")
 
 
-class PortfolioItemSerializer(serializers.Serializer):
+class PortfolioItemInfoSerializer(serializers.Serializer):
     """A piece of work with its evidence (a link, a file, or both)."""
 
     id = serializers.IntegerField()
@@ -85,7 +85,7 @@ class PortfolioItemSerializer(serializers.Serializer):
     created = serializers.DateTimeField()
 
 
-class ProfileSerializer(serializers.Serializer):
+class OwnProfileSerializer(serializers.Serializer):
     """One's own profile, whatever its status, with the Markdown as written."""
 
     user_id = serializers.IntegerField()
@@ -98,9 +98,9 @@ class ProfileSerializer(serializers.Serializer):
     languages = serializers.ListField(child=serializers.CharField())
     time_zone = serializers.CharField()
     photo_url = serializers.CharField()
-    links = LinkSerializer(many=True)
-    skills = TrainerSkillSerializer(many=True)
-    portfolio = PortfolioItemSerializer(many=True)
+    links = ProfileLinkSerializer(many=True)
+    skills = TrainerSkillInfoSerializer(many=True)
+    portfolio = PortfolioItemInfoSerializer(many=True)
     level = serializers.CharField()
     level_name = serializers.CharField()
     rating_count = serializers.IntegerField()
@@ -109,7 +109,7 @@ class ProfileSerializer(serializers.Serializer):
     modified = serializers.DateTimeField()
 
 
-class RatingSummarySerializer(serializers.Serializer):
+class TrainerRatingSummarySerializer(serializers.Serializer):
     """Visible ratings in figures."""
 
     count = serializers.IntegerField()
@@ -118,7 +118,7 @@ class RatingSummarySerializer(serializers.Serializer):
     distribution = serializers.DictField(child=serializers.IntegerField(), help_text="Ratings per stars, 1 to 5.")
 
 
-class RatingSerializer(serializers.Serializer):
+class TrainerRatingSerializer(serializers.Serializer):
     """A rating with the trainer's answer. The moderation fields come to moderators only."""
 
     id = serializers.IntegerField()
@@ -148,7 +148,7 @@ class RatingSerializer(serializers.Serializer):
         return data
 
 
-class PublicProfileSerializer(serializers.Serializer):
+class PublicTrainerProfileSerializer(serializers.Serializer):
     """A trainer's profile as others see it, with the summary and the newest ratings."""
 
     user_id = serializers.IntegerField()
@@ -160,22 +160,22 @@ class PublicProfileSerializer(serializers.Serializer):
     bio_html = serializers.CharField(help_text="Sanitised HTML of the Markdown biography.")
     experience_years = serializers.IntegerField()
     experience_html = serializers.CharField()
-    languages = LanguageSerializer(many=True)
+    languages = ProfileLanguageSerializer(many=True)
     time_zone = serializers.CharField()
     photo_url = serializers.CharField()
-    links = LinkSerializer(many=True)
-    skills = TrainerSkillSerializer(many=True)
-    portfolio = PortfolioItemSerializer(many=True)
+    links = ProfileLinkSerializer(many=True)
+    skills = TrainerSkillInfoSerializer(many=True)
+    portfolio = PortfolioItemInfoSerializer(many=True)
     level = serializers.CharField()
     level_name = serializers.CharField()
-    rating = RatingSummarySerializer()
+    rating = TrainerRatingSummarySerializer()
     recent_ratings = serializers.SerializerMethodField(help_text=f"The {RECENT_RATINGS} newest ratings.")
 
     def get_recent_ratings(self, instance: Any) -> list[dict]:
-        return RatingSerializer(instance.ratings[:RECENT_RATINGS], many=True, context=self.context).data
+        return TrainerRatingSerializer(instance.ratings[:RECENT_RATINGS], many=True, context=self.context).data
 
 
-class TrainerSummarySerializer(serializers.Serializer):
+class TrainerSearchResultSerializer(serializers.Serializer):
     """A search result."""
 
     user_id = serializers.IntegerField()
@@ -185,7 +185,7 @@ class TrainerSummarySerializer(serializers.Serializer):
     photo_url = serializers.CharField()
     languages = serializers.ListField(child=serializers.CharField())
     language_names = serializers.ListField(child=serializers.CharField(), help_text="In the requester's language.")
-    skills = TrainerSkillSerializer(many=True)
+    skills = TrainerSkillInfoSerializer(many=True)
     level = serializers.CharField()
     level_name = serializers.CharField()
     rating_count = serializers.IntegerField()
@@ -193,7 +193,7 @@ class TrainerSummarySerializer(serializers.Serializer):
     rating_score = serializers.FloatField()
 
 
-class ActivitySerializer(serializers.Serializer):
+class RateableActivitySerializer(serializers.Serializer):
     """An interaction the learner may rate."""
 
     id = serializers.IntegerField()
@@ -209,7 +209,7 @@ class ActivitySerializer(serializers.Serializer):
 # --- input serializers ----------------------------------------------------------------------------------------------
 
 
-class SearchParamsSerializer(serializers.Serializer):
+class TrainerSearchParamsSerializer(serializers.Serializer):
     query = serializers.CharField(required=False, allow_blank=True, max_length=200)
     skill = serializers.CharField(required=False, allow_blank=True, max_length=100)
     language = serializers.CharField(required=False, allow_blank=True, max_length=35)
@@ -228,14 +228,14 @@ SEARCH_PARAMETERS = [
 ]
 
 
-class SkillCreateSerializer(serializers.Serializer):
+class TaxonomySkillCreateSerializer(serializers.Serializer):
     slug = serializers.CharField(max_length=100)
     name = serializers.CharField(max_length=255)
     description = serializers.CharField(required=False, allow_blank=True, default="")
     parent_slug = serializers.CharField(required=False, allow_null=True, allow_blank=True, default=None)
 
 
-class ProfileUpdateSerializer(serializers.Serializer):
+class OwnProfileUpdateSerializer(serializers.Serializer):
     """Any of the fields; unknown fields are refused (``unknown_field``)."""
 
     headline = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
@@ -244,28 +244,28 @@ class ProfileUpdateSerializer(serializers.Serializer):
     experience = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
     languages = serializers.ListField(child=serializers.CharField(), required=False, help_text="Language codes.")
     time_zone = serializers.CharField(required=False, help_text="An IANA zone, e.g. Europe/Paris.")
-    links = LinkSerializer(many=True, required=False)
+    links = ProfileLinkSerializer(many=True, required=False)
 
 
-class SkillEntrySerializer(serializers.Serializer):
+class ProfileSkillEntrySerializer(serializers.Serializer):
     skill = serializers.CharField(help_text="A skill slug.")
     declared_level = serializers.IntegerField(default=1, help_text="1 to 4.")
     is_specialisation = serializers.BooleanField(default=False)
 
 
-class SkillsUpdateSerializer(serializers.Serializer):
-    skills = SkillEntrySerializer(many=True, help_text="The whole list: skills left out are removed.")
+class ProfileSkillsUpdateSerializer(serializers.Serializer):
+    skills = ProfileSkillEntrySerializer(many=True, help_text="The whole list: skills left out are removed.")
 
 
-class SkillsResponseSerializer(serializers.Serializer):
-    skills = TrainerSkillSerializer(many=True)
+class ProfileSkillsSerializer(serializers.Serializer):
+    skills = TrainerSkillInfoSerializer(many=True)
 
 
-class PhotoUploadSerializer(serializers.Serializer):
+class ProfilePhotoUploadSerializer(serializers.Serializer):
     photo = serializers.FileField(help_text="PNG, JPEG or WebP; at most 2 MB and 4096 pixels a side.")
 
 
-class PortfolioCreateSerializer(serializers.Serializer):
+class PortfolioItemCreateSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=255)
     description = serializers.CharField(required=False, allow_blank=True, default="")
     url = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
@@ -274,17 +274,17 @@ class PortfolioCreateSerializer(serializers.Serializer):
     skills = serializers.ListField(child=serializers.CharField(), required=False, default=list)
 
 
-class RateSerializer(serializers.Serializer):
+class TrainerRateSerializer(serializers.Serializer):
     activity_id = serializers.IntegerField()
     stars = serializers.IntegerField(help_text="1 to 5.")
     comment = serializers.CharField(required=False, allow_blank=True, default="", trim_whitespace=False)
 
 
-class ResponseTextSerializer(serializers.Serializer):
+class RatingResponseTextSerializer(serializers.Serializer):
     text = serializers.CharField(allow_blank=True, help_text="Markdown; empty removes the answer.")
 
 
-class ReasonSerializer(serializers.Serializer):
+class RatingModerationReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="", help_text="Required.")
 
 
@@ -298,12 +298,12 @@ def _is_moderator(request: Any) -> bool:
 class SearchView(TrainersGenericAPIView):
     """Active trainers, by skill, language, course and rating."""
 
-    serializer_class = TrainerSummarySerializer
+    serializer_class = TrainerSearchResultSerializer
 
-    @document(parameters=SEARCH_PARAMETERS, responses=TrainerSummarySerializer(many=True), tags=PROFILES)
+    @document(parameters=SEARCH_PARAMETERS, responses=TrainerSearchResultSerializer(many=True), tags=PROFILES)
     def get(self, request) -> Response:
         """Search active trainers (rating order: Bayesian score, then number of ratings). Paginated."""
-        params = validated(SearchParamsSerializer, request.query_params)
+        params = validated(TrainerSearchParamsSerializer, request.query_params)
         found = profiles.search_trainers(
             query=params.get("query", ""),
             skill=params.get("skill") or None,
@@ -319,11 +319,11 @@ class SearchView(TrainersGenericAPIView):
 class SkillsView(TrainersGenericAPIView):
     """The skill taxonomy."""
 
-    serializer_class = SkillSerializer
+    serializer_class = SkillInfoSerializer
 
     @document(
         parameters=[OpenApiParameter("include_inactive", bool, description="Also retired skills.")],
-        responses=SkillSerializer(many=True),
+        responses=SkillInfoSerializer(many=True),
         tags=PROFILES,
     )
     def get(self, request) -> Response:
@@ -332,46 +332,46 @@ class SkillsView(TrainersGenericAPIView):
         page = self.paginate_queryset(profiles.list_skills(include_inactive=include_inactive))
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
-    @document(request=SkillCreateSerializer, responses={201: SkillSerializer}, tags=PROFILES)
+    @document(request=TaxonomySkillCreateSerializer, responses={201: SkillInfoSerializer}, tags=PROFILES)
     def post(self, request) -> Response:
         """Add a skill (staff: ``mentora_trainers.manage_application``)."""
-        data = validated(SkillCreateSerializer, request.data)
+        data = validated(TaxonomySkillCreateSerializer, request.data)
         skill = profiles.create_skill(request.user, data["slug"], data["name"], data["description"],
                                       data["parent_slug"] or None)
-        return Response(SkillSerializer(skill).data, status=status.HTTP_201_CREATED)
+        return Response(SkillInfoSerializer(skill).data, status=status.HTTP_201_CREATED)
 
 
 class MyProfileView(TrainersAPIView):
     """The requester's own trainer profile."""
 
-    @document(responses=ProfileSerializer, tags=PROFILES)
+    @document(responses=OwnProfileSerializer, tags=PROFILES)
     def get(self, request) -> Response:
         """One's profile, whatever its status; 404 (``profile_not_found``) before the first edit."""
         profile = profiles.get_profile(request.user)
         if profile is None:
             raise not_found("profile")
-        return Response(ProfileSerializer(profile).data)
+        return Response(OwnProfileSerializer(profile).data)
 
-    @document(request=ProfileUpdateSerializer, responses=ProfileSerializer, tags=PROFILES)
+    @document(request=OwnProfileUpdateSerializer, responses=OwnProfileSerializer, tags=PROFILES)
     def patch(self, request) -> Response:
         """Change some fields (the profile is created if needed). Nothing is saved if any field is refused."""
-        fields = dict(validated(ProfileUpdateSerializer, request.data, partial=True))
-        allowed = set(ProfileUpdateSerializer().fields)
+        fields = dict(validated(OwnProfileUpdateSerializer, request.data, partial=True))
+        allowed = set(OwnProfileUpdateSerializer().fields)
         fields.update({name: request.data[name] for name in request.data if name not in allowed})
         if isinstance(fields.get("links"), list):
             fields["links"] = [dict(link) if isinstance(link, dict) else link for link in fields["links"]]
-        return Response(ProfileSerializer(profiles.update_profile(request.user, **fields)).data)
+        return Response(OwnProfileSerializer(profiles.update_profile(request.user, **fields)).data)
 
 
 class MySkillsView(TrainersAPIView):
     """The skills on the requester's profile."""
 
-    @document(request=SkillsUpdateSerializer, responses=SkillsResponseSerializer, tags=PROFILES)
+    @document(request=ProfileSkillsUpdateSerializer, responses=ProfileSkillsSerializer, tags=PROFILES)
     def put(self, request) -> Response:
         """Replace the list (at most 20 skills, 5 specialisations); skills that stay keep their validated level."""
-        data = validated(SkillsUpdateSerializer, request.data)
+        data = validated(ProfileSkillsUpdateSerializer, request.data)
         skills = profiles.set_skills(request.user, [dict(entry) for entry in data["skills"]])
-        return Response({"skills": TrainerSkillSerializer(skills, many=True).data})
+        return Response({"skills": TrainerSkillInfoSerializer(skills, many=True).data})
 
 
 class MyPhotoView(TrainersAPIView):
@@ -379,16 +379,18 @@ class MyPhotoView(TrainersAPIView):
 
     parser_classes = (MultiPartParser, FormParser)
 
-    @document(request={"multipart/form-data": PhotoUploadSerializer}, responses=ProfileSerializer, tags=PROFILES)
+    @document(
+        request={"multipart/form-data": ProfilePhotoUploadSerializer}, responses=OwnProfileSerializer, tags=PROFILES
+    )
     def post(self, request) -> Response:
         """Upload a photo (``photo``), replacing the earlier one."""
         profile = profiles.set_photo(request.user, request.FILES.get("photo"))
-        return Response(ProfileSerializer(profile).data)
+        return Response(OwnProfileSerializer(profile).data)
 
-    @document(responses=ProfileSerializer, tags=PROFILES)
+    @document(responses=OwnProfileSerializer, tags=PROFILES)
     def delete(self, request) -> Response:
         """Remove the photo."""
-        return Response(ProfileSerializer(profiles.remove_photo(request.user)).data)
+        return Response(OwnProfileSerializer(profiles.remove_photo(request.user)).data)
 
 
 class MyPortfolioView(TrainersAPIView):
@@ -397,16 +399,16 @@ class MyPortfolioView(TrainersAPIView):
     parser_classes = (MultiPartParser, FormParser)
 
     @document(
-        request={"multipart/form-data": PortfolioCreateSerializer}, responses={201: PortfolioItemSerializer},
+        request={"multipart/form-data": PortfolioItemCreateSerializer}, responses={201: PortfolioItemInfoSerializer},
         tags=PROFILES,
     )
     def post(self, request) -> Response:
         """Add a piece of work: a ``url``, an ``evidence`` file, or both; ``skills`` repeated for several."""
-        data = validated(PortfolioCreateSerializer, request.data)
+        data = validated(PortfolioItemCreateSerializer, request.data)
         item = profiles.add_portfolio_item(
             request.user, data["title"], data["description"], data["url"], data["evidence"], tuple(data["skills"])
         )
-        return Response(PortfolioItemSerializer(item).data, status=status.HTTP_201_CREATED)
+        return Response(PortfolioItemInfoSerializer(item).data, status=status.HTTP_201_CREATED)
 
 
 class MyPortfolioItemView(TrainersAPIView):
@@ -422,47 +424,47 @@ class MyPortfolioItemView(TrainersAPIView):
 class ProfileDetailView(TrainersAPIView):
     """A trainer's public profile."""
 
-    @document(parameters=[USERNAME], responses=PublicProfileSerializer, tags=PROFILES)
+    @document(parameters=[USERNAME], responses=PublicTrainerProfileSerializer, tags=PROFILES)
     def get(self, request, username: str) -> Response:
         """Active trainers' profiles (owners and staff also see others); 404 ``trainer_not_found`` otherwise."""
         profile = profiles.get_public_profile(username, request.user)
         context = {"moderator": _is_moderator(request)}
-        return Response(PublicProfileSerializer(profile, context=context).data)
+        return Response(PublicTrainerProfileSerializer(profile, context=context).data)
 
 
 class ProfileRatingsView(TrainersGenericAPIView):
     """A trainer's ratings."""
 
-    serializer_class = RatingSerializer
+    serializer_class = TrainerRatingSerializer
 
-    @document(parameters=[USERNAME], responses=RatingSerializer(many=True), tags=RATINGS)
+    @document(parameters=[USERNAME], responses=TrainerRatingSerializer(many=True), tags=RATINGS)
     def get(self, request, username: str) -> Response:
         """Newest first, with the trainer's answers; hidden ones for moderators only. Paginated."""
         profile = profiles.get_public_profile(username, request.user)
         page = self.paginate_queryset(profile.ratings)
         context = {**self.get_serializer_context(), "moderator": _is_moderator(request)}
-        return self.get_paginated_response(RatingSerializer(page, many=True, context=context).data)
+        return self.get_paginated_response(TrainerRatingSerializer(page, many=True, context=context).data)
 
 
 class RatingsView(TrainersAPIView):
     """Rating a trainer after an interaction (sessions are rated in booking)."""
 
-    @document(request=RateSerializer, responses={201: RatingSerializer}, tags=RATINGS)
+    @document(request=TrainerRateSerializer, responses={201: TrainerRatingSerializer}, tags=RATINGS)
     def post(self, request) -> Response:
         """Rate one of one's delivered interactions, once: 1-5 stars, an optional comment."""
-        data = validated(RateSerializer, request.data)
+        data = validated(TrainerRateSerializer, request.data)
         rating = ratings.rate_trainer(request.user, data["activity_id"], data["stars"], data["comment"])
-        return Response(RatingSerializer(rating).data, status=status.HTTP_201_CREATED)
+        return Response(TrainerRatingSerializer(rating).data, status=status.HTTP_201_CREATED)
 
 
 class RateableView(TrainersGenericAPIView):
     """What the requester may still rate."""
 
-    serializer_class = ActivitySerializer
+    serializer_class = RateableActivitySerializer
 
     @document(
         parameters=[OpenApiParameter("trainer", str, description="Only this trainer's (a username).")],
-        responses=ActivitySerializer(many=True),
+        responses=RateableActivitySerializer(many=True),
         tags=RATINGS,
     )
     def get(self, request) -> Response:
@@ -480,27 +482,32 @@ class RateableView(TrainersGenericAPIView):
 class RatingResponseView(TrainersAPIView):
     """The rated trainer's public answer."""
 
-    @document(parameters=[RATING_ID], request=ResponseTextSerializer, responses=RatingSerializer, tags=RATINGS)
+    @document(
+        parameters=[RATING_ID], request=RatingResponseTextSerializer, responses=TrainerRatingSerializer, tags=RATINGS
+    )
     def post(self, request, rating_id: int) -> Response:
         """Answer, or change the answer; empty text removes it. The rated trainer only (others: 404)."""
-        data = validated(ResponseTextSerializer, request.data)
-        return Response(RatingSerializer(ratings.respond_to_rating(request.user, rating_id, data["text"])).data)
+        data = validated(RatingResponseTextSerializer, request.data)
+        return Response(TrainerRatingSerializer(ratings.respond_to_rating(request.user, rating_id, data["text"])).data)
 
 
 class _ModerationView(TrainersAPIView):
     hide = True
 
     def post(self, request, rating_id: int) -> Response:
-        data = validated(ReasonSerializer, request.data)
+        data = validated(RatingModerationReasonSerializer, request.data)
         act = ratings.hide_rating if self.hide else ratings.unhide_rating
         rating = act(request.user, rating_id, data["reason"])
-        return Response(RatingSerializer(rating, context={"moderator": True}).data)
+        return Response(TrainerRatingSerializer(rating, context={"moderator": True}).data)
 
 
 class RatingHideView(_ModerationView):
     """Hide an abusive rating (moderators; a reason is required)."""
 
-    @document(parameters=[RATING_ID], request=ReasonSerializer, responses=RatingSerializer, tags=RATINGS)
+    @document(
+        parameters=[RATING_ID], request=RatingModerationReasonSerializer, responses=TrainerRatingSerializer,
+        tags=RATINGS,
+    )
     def post(self, request, rating_id: int) -> Response:
         """It stops showing and counting; the reason is kept."""
         return super().post(request, rating_id)
@@ -511,7 +518,10 @@ class RatingUnhideView(_ModerationView):
 
     hide = False
 
-    @document(parameters=[RATING_ID], request=ReasonSerializer, responses=RatingSerializer, tags=RATINGS)
+    @document(
+        parameters=[RATING_ID], request=RatingModerationReasonSerializer, responses=TrainerRatingSerializer,
+        tags=RATINGS,
+    )
     def post(self, request, rating_id: int) -> Response:
         """It shows and counts again; the reason is kept."""
         return super().post(request, rating_id)

@@ -1,9 +1,9 @@
 """URLs of the demo site: the landing page, the workbench, and every plugin's URLs as the LMS mounts them."""
-from django.contrib import admin
 from django.conf import settings
+from django.contrib import admin
 from django.urls import include, path, re_path
-from django.views.static import serve
 from django.views.i18n import set_language
+from django.views.static import serve
 from edx_django_utils.plugins import get_plugin_url_patterns
 
 from devsite import views

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.utils import translation
 from edx_django_utils.cache import RequestCache
 from opaque_keys.edx.keys import CourseKey
 from openedx_events.learning.data import CourseData, CourseEnrollmentData, UserData, UserPersonalData
@@ -23,6 +24,14 @@ def _fresh_request_cache():
     RequestCache.clear_all_namespaces()
     yield
     RequestCache.clear_all_namespaces()
+
+
+@pytest.fixture(autouse=True)
+def _english_unless_asked():
+    """Each test starts in the default language: a test that switched to French (a page, an email) leaks nothing."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

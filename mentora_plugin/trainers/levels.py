@@ -30,7 +30,7 @@ level read before the override.
 from __future__ import annotations
 
 import itertools
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -102,9 +102,6 @@ BATCH_SIZE = 500
 
 #: Rounding slack of the threshold comparisons (10 * 0.9 must accept 9).
 _EPSILON = 1e-9
-
-#: The profile fields the recompute writes (and only those: a concurrent profile edit keeps its own fields).
-_RECOMPUTED_FIELDS = ["level", "level_warning_at", "level_computed_at", "metrics"]
 
 _MANAGE_LEVEL = "mentora_trainers.manage_level"
 
@@ -366,7 +363,7 @@ def recompute_levels(trainer_ids: list[int] | None = None, now: datetime | None 
 
     In batches of ``BATCH_SIZE`` profiles, one transaction each: lock the batch's profile rows (one ``SELECT ...
     FOR UPDATE``), measure them all (``metrics.compute_metrics``, a fixed number of queries), decide each one (see
-    the module's docstring), write the profiles back (``bulk_update`` of the level fields and the figures only) and
+    the module's docstring), write the profiles back (``_save_batch``: the level fields and the figures only) and
     the changes (``bulk_create``), and queue the emails (sent once, after the commit). The queries therefore grow
     with the number of batches, not with the number of trainers (plus one query for the recipients when a batch
     sends emails).
@@ -409,7 +406,7 @@ def recompute_levels(trainer_ids: list[int] | None = None, now: datetime | None 
             emails: list[tuple[TrainerProfile, str, dict[str, Any]]] = []
             for profile in batch:
                 counts[_decide(profile, metrics[profile.user_id], levels, floor, grace, now, changes, emails)] += 1
-            TrainerProfile.objects.bulk_update(batch, _RECOMPUTED_FIELDS)
+            _save_batch(batch, changes, now)
             LevelChange.objects.bulk_create(changes)
             _send(emails, now)
     return RecomputeSummary(
@@ -422,6 +419,25 @@ def recompute_levels(trainer_ids: list[int] | None = None, now: datetime | None 
         locked=counts["locked"],
         batches=batches,
     )
+
+
+def _save_batch(batch: list[TrainerProfile], changes: list[LevelChange], now: datetime) -> None:
+    """
+    Write a decided batch back, touching only the fields the recompute owns (``level``, ``level_warning_at``,
+    ``level_computed_at``, ``metrics``: a profile edit or a lock waiting on the row keeps its own fields).
+
+    Three kinds of statements, so that the work grows with the batch's rows and not with Django's expressions: the
+    time of the recompute for the whole batch (one ``UPDATE``), the figures (``bulk_update``, one ``WHEN`` per
+    row), and the level fields of the profiles that changed, one ``UPDATE`` per new (level, warning) pair, i.e. at
+    most two per level of the ladder.
+    """
+    TrainerProfile.objects.filter(pk__in=[profile.pk for profile in batch]).update(level_computed_at=now)
+    TrainerProfile.objects.bulk_update(batch, ["metrics"])
+    groups: dict[tuple[str, datetime | None], set[int]] = defaultdict(set)
+    for change in changes:
+        groups[(change.profile.level, change.profile.level_warning_at)].add(change.profile.pk)
+    for (level, warning_at), pks in groups.items():
+        TrainerProfile.objects.filter(pk__in=sorted(pks)).update(level=level, level_warning_at=warning_at)
 
 
 def _decide(

@@ -41,6 +41,8 @@ from typing import Any
 from django.conf import settings
 from django.db.models import CharField, Count, Q, Sum
 from django.db.models.functions import Cast
+from opaque_keys import InvalidKeyError
+from opaque_keys.edx.keys import CourseKey
 
 from mentora_plugin.host import api as host_api
 from mentora_plugin.trainers.common import bayesian_average, rating_prior
@@ -167,12 +169,16 @@ def compute_metrics(trainer_ids: Sequence[int], now: datetime) -> dict[int, Trai
     ):
         pairs[trainer_id].add((learner_id, course))
     learner_ids = sorted({learner_id for trainer_pairs in pairs.values() for learner_id, _ in trainer_pairs})
-    passed: dict[int, set[str]] = {}
-    if learner_ids:
-        passed = {
-            learner_id: {str(course_key) for course_key in courses}
-            for learner_id, courses in host_api.passed_courses(learner_ids).items()
-        }
+    passed: dict[int, set[CourseKey]] = host_api.passed_courses(learner_ids) if learner_ids else {}
+    course_keys: dict[str, CourseKey | None] = {}  # each course's text parsed once, not once per pair
+
+    def has_passed(learner_id: int, course: str) -> bool:
+        if course not in course_keys:
+            try:
+                course_keys[course] = CourseKey.from_string(course)
+            except InvalidKeyError:  # not a course key any more (edited by hand): no pass can match it
+                course_keys[course] = None
+        return course_keys[course] in passed.get(learner_id, ())
 
     mean, weight = rating_prior()
     result = {}
@@ -182,7 +188,7 @@ def compute_metrics(trainer_ids: Sequence[int], now: datetime) -> dict[int, Trai
         no_shows = values.get("trainer_no_shows", 0)
         count, stars = values.get("rating_count", 0), values.get("rating_sum", 0)
         trainer_pairs = pairs.get(trainer_id, set())
-        passed_pairs = sum(1 for learner_id, course in trainer_pairs if course in passed.get(learner_id, ()))
+        passed_pairs = sum(1 for learner_id, course in trainer_pairs if has_passed(learner_id, course))
         seconds = turnarounds.get(trainer_id)
         result[trainer_id] = TrainerMetrics(
             trainer_id=trainer_id,

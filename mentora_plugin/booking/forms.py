@@ -5,6 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from mentora_plugin.booking import api
+from mentora_plugin.forms import AccessibleForm
 
 #: Zones offered in the menu; any other IANA zone can be typed.
 COMMON_ZONES = (
@@ -20,18 +21,6 @@ WEEKDAYS = (
     (5, _("Saturday")), (6, _("Sunday")),
 )
 TIME_INPUT = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
-
-
-class AccessibleForm(forms.Form):
-    """A form whose invalid fields point at their error (``aria-invalid``, ``aria-describedby``)."""
-
-    def full_clean(self):
-        super().full_clean()
-        for name in self.errors:
-            if name in self.fields:
-                self.fields[name].widget.attrs.update(
-                    {"aria-invalid": "true", "aria-describedby": f"{self[name].auto_id}-error"}
-                )
 
 
 class CalendarForm(AccessibleForm):

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from mentora_plugin.forms import AccessibleForm
 from mentora_plugin.host import api as host_api
 from mentora_plugin.text import render_markdown
 from mentora_plugin.trainers import api, applications
@@ -39,25 +40,13 @@ QUEUE_PAGE_SIZE = 25
 TEXTAREA = forms.Textarea(attrs={"rows": 6, "maxlength": applications.MAX_TEXT})
 
 
-class _Form(forms.Form):
-    """A form whose invalid fields point at their error (``aria-invalid``, ``aria-describedby``)."""
-
-    def full_clean(self) -> None:
-        super().full_clean()
-        for name in self.errors:
-            if name in self.fields:
-                self.fields[name].widget.attrs.update(
-                    {"aria-invalid": "true", "aria-describedby": f"{self[name].auto_id}-error"}
-                )
-
-
 def _course_choices() -> list[tuple[str, str]]:
     return [("", gettext_lazy("(choose a course)"))] + [
         (str(course.course_key), course.title) for course in host_api.list_courses()
     ]
 
 
-class ApplicationForm(_Form):
+class ApplicationForm(AccessibleForm):
     """Where the applicant wants to train, and why (a new application, or a draft)."""
 
     scope_kind = forms.ChoiceField(label=gettext_lazy("Where you want to train"), choices=TrainerScope.Kind.choices)
@@ -82,20 +71,20 @@ class ApplicationForm(_Form):
                 "motivation": info.motivation}
 
 
-class MicroTaskForm(_Form):
+class MicroTaskForm(AccessibleForm):
     answer = forms.CharField(label=gettext_lazy("Your answer"), max_length=applications.MAX_TEXT, widget=TEXTAREA)
 
 
-class WithdrawForm(_Form):
+class WithdrawForm(AccessibleForm):
     reason = forms.CharField(label=gettext_lazy("Why you withdraw (optional)"), max_length=2000, required=False,
                              widget=forms.Textarea(attrs={"rows": 2, "maxlength": 2000}))
 
 
-class AssignForm(_Form):
+class AssignForm(AccessibleForm):
     username = forms.CharField(label=gettext_lazy("Username of the reviewer"), max_length=150)
 
 
-class InterviewForm(_Form):
+class InterviewForm(AccessibleForm):
     at = forms.DateTimeField(
         label=gettext_lazy("Interview date and time"), required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
@@ -106,7 +95,7 @@ class InterviewForm(_Form):
                             widget=TEXTAREA, required=False)
 
 
-class VoteForm(_Form):
+class VoteForm(AccessibleForm):
     vote = forms.ChoiceField(
         label=gettext_lazy("Your vote"), widget=forms.RadioSelect,
         choices=(("approve", gettext_lazy("Approve")), ("reject", gettext_lazy("Reject"))),
@@ -117,7 +106,7 @@ class VoteForm(_Form):
     )
 
 
-class ScoreForm(_Form):
+class ScoreForm(AccessibleForm):
     """One score (0..max, or not scored) and comment per criterion of the rubric."""
 
     def __init__(self, *args: Any, criteria: list[applications.RubricCriterion], **kwargs: Any) -> None:

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from mentora_plugin.forms import AccessibleForm
 from mentora_plugin.host import api as host_api
 from mentora_plugin.text import render_markdown
 from mentora_plugin.trainers import api
@@ -35,19 +36,7 @@ QUEUE_PAGE_SIZE = 25
 TEXTAREA = forms.Textarea(attrs={"rows": 5, "maxlength": api.DISPUTE_TEXT_MAX_LENGTH})
 
 
-class _Form(forms.Form):
-    """A form whose invalid fields point at their error (``aria-invalid``, ``aria-describedby``)."""
-
-    def full_clean(self) -> None:
-        super().full_clean()
-        for name in self.errors:
-            if name in self.fields:
-                self.fields[name].widget.attrs.update(
-                    {"aria-invalid": "true", "aria-describedby": f"{self[name].auto_id}-error"}
-                )
-
-
-class ReportForm(_Form):
+class ReportForm(AccessibleForm):
     """Whom, where, what kind of problem, what happened."""
 
     user = forms.CharField(
@@ -66,15 +55,15 @@ class ReportForm(_Form):
     )
 
 
-class NoteForm(_Form):
+class NoteForm(AccessibleForm):
     note = forms.CharField(label=gettext_lazy("Note"), max_length=api.DISPUTE_TEXT_MAX_LENGTH, widget=TEXTAREA)
 
 
-class AssignForm(_Form):
+class AssignForm(AccessibleForm):
     assignee = forms.CharField(label=gettext_lazy("Username of a staff member"), max_length=150)
 
 
-class StatusForm(_Form):
+class StatusForm(AccessibleForm):
     status = forms.ChoiceField(
         label=gettext_lazy("New status"),
         choices=[(value, label) for value, label in Dispute.Status.choices if value in ("open", "in_progress")],
@@ -82,7 +71,7 @@ class StatusForm(_Form):
     reason = forms.CharField(label=gettext_lazy("Reason"), max_length=api.DISPUTE_TEXT_MAX_LENGTH, widget=TEXTAREA)
 
 
-class ResolveForm(_Form):
+class ResolveForm(AccessibleForm):
     upheld = forms.TypedChoiceField(
         label=gettext_lazy("Is the complaint upheld?"),
         choices=(("yes", gettext_lazy("Upheld")), ("no", gettext_lazy("Not upheld"))),
@@ -94,14 +83,14 @@ class ResolveForm(_Form):
     )
 
 
-class DismissForm(_Form):
+class DismissForm(AccessibleForm):
     resolution = forms.CharField(
         label=gettext_lazy("Why it is dismissed (the reporter reads it)"), max_length=api.DISPUTE_TEXT_MAX_LENGTH,
         widget=TEXTAREA,
     )
 
 
-class ReopenForm(_Form):
+class ReopenForm(AccessibleForm):
     reason = forms.CharField(label=gettext_lazy("Reason"), max_length=api.DISPUTE_TEXT_MAX_LENGTH, widget=TEXTAREA)
 
 

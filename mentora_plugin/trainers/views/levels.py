@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from mentora_plugin.forms import AccessibleForm
 from mentora_plugin.host import api as host_api
 from mentora_plugin.trainers import api
 from mentora_plugin.trainers.models import TrainerProfile
@@ -140,29 +141,7 @@ def _history_rows(history: list) -> list[dict[str, Any]]:
 # --- forms ------------------------------------------------------------------------------------------------------------
 
 
-class _AccessibleForm(forms.Form):
-    """
-    A form whose invalid fields point at their error (``aria-invalid``, ``aria-describedby`` naming the error's id
-    in ``mentora/booking/_field.html``), including errors the levels engine adds after validation.
-    """
-
-    def full_clean(self):
-        super().full_clean()
-        self._point_at_errors()
-
-    def add_error(self, field, error):
-        super().add_error(field, error)
-        self._point_at_errors()
-
-    def _point_at_errors(self) -> None:
-        for name in self._errors or {}:
-            if name in self.fields:
-                self.fields[name].widget.attrs.update(
-                    {"aria-invalid": "true", "aria-describedby": f"{self[name].auto_id}-error"}
-                )
-
-
-class ReasonForm(_AccessibleForm):
+class ReasonForm(AccessibleForm):
     """A lock or an unlock: its reason. Whether one was given is the levels engine's decision (``reason_required``)."""
 
     reason = forms.CharField(

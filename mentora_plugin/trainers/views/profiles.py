@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from mentora_plugin.forms import AccessibleForm as BaseAccessibleForm
 from mentora_plugin.host import api as host_api
 from mentora_plugin.trainers import profiles, ratings
 from mentora_plugin.trainers.common import TrainersError
@@ -65,25 +66,13 @@ FIELD_OF_CODE = {
 }
 
 
-class AccessibleForm(forms.Form):
-    """A form whose invalid fields point at their error (``aria-invalid``, ``aria-describedby``)."""
-
-    def full_clean(self) -> None:
-        super().full_clean()
-        self.mark_errors()
-
-    def mark_errors(self) -> None:
-        for name in self.errors:
-            if name in self.fields:
-                self.fields[name].widget.attrs.update(
-                    {"aria-invalid": "true", "aria-describedby": f"{self[name].auto_id}-error"}
-                )
+class AccessibleForm(BaseAccessibleForm):
+    """Mentora's accessible form, which also shows a refusal of the trainers' API next to its field."""
 
     def refuse(self, error: TrainersError) -> None:
         """Show the domain's refusal next to its field (or above the form)."""
         field = FIELD_OF_CODE.get(error.code)
         self.add_error(field if field in self.fields else None, str(error))
-        self.mark_errors()
 
 
 def _languages_menu() -> list[tuple[str, str]]:

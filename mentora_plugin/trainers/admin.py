@@ -38,7 +38,7 @@ from mentora_plugin.trainers.models import (
     TrainerRating,
 )
 
-REASON_TEMPLATE = "mentora/trainers/dispute_admin_reason.html"
+REASON_TEMPLATE = "mentora/trainers/admin_reason.html"
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

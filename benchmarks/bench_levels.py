@@ -8,10 +8,10 @@ batches only, not with the number of trainers.
 What the script does, for each database (each in a child process of its own, since Django's settings are
 process-wide):
 
-1. a fresh database: SQLite in a temporary file (``tests.settings``), or on the private MariaDB server
-   (``scripts/mariadb.sh start`` unless it is running; stopped at the end only if the script started it) a database
-   ``test_mentora_bench_levels`` (``tests.settings_mariadb``: READ COMMITTED, utf8mb4), created, migrated, dropped
-   at the end;
+1. a fresh database: SQLite in a temporary file (``tests.settings``; removed at the end), or on the private MariaDB
+   server (``scripts/mariadb.sh start`` unless it is running; stopped at the end only if the script started it) a
+   database ``test_mentora_bench_levels`` (``tests.settings_mariadb``: READ COMMITTED, utf8mb4), created, migrated,
+   dropped at the end;
 2. seeds, deterministically (``--seed``): 5,000 active trainers and 20,000 learners; 500,000 activities spread
    over the trainers like real activity is (a Pareto spread: many trainers with a few dozen, a few with thousands;
    85 % sessions, 10 % reviews with a log-normal turnaround, 5 % answers; sessions 90 % delivered, 4 % trainer
@@ -45,6 +45,7 @@ import math
 import os
 import random
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -158,6 +159,7 @@ def run_child(args) -> dict:
         connections.close_all()
         if args.database == "mariadb":
             server_sql(f"DROP DATABASE IF EXISTS `{MARIADB_NAME}`")
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 def server_sql(*statements: str) -> None:

@@ -5,7 +5,16 @@ functions, and nothing else of this package.
 The functions live in small modules by subject (profiles and search, applications, levels and capabilities,
 activity and ratings, disputes); this module gathers them.
 """
-from mentora_plugin.trainers import activity, applications, capabilities, disputes, levels, profiles, ratings
+from mentora_plugin.trainers import (
+    activity,
+    applications,
+    capabilities,
+    disputes,
+    levels,
+    metrics,
+    profiles,
+    ratings,
+)
 from mentora_plugin.trainers.activity import *  # noqa: F403
 from mentora_plugin.trainers.applications import *  # noqa: F403
 from mentora_plugin.trainers.capabilities import *  # noqa: F403
@@ -22,6 +31,7 @@ __all__ = [
     *capabilities.__all__,
     *disputes.__all__,
     *levels.__all__,
+    *metrics.__all__,
     *profiles.__all__,
     *ratings.__all__,
 ]

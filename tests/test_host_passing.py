@@ -75,29 +75,13 @@ class TestEvents:
         COURSE_PASSING_STATUS_UPDATED.send_event(time=at(0), course_passing_status=ghost)
         assert CoursePassingStatus.objects.filter(user_id=learner.pk + 1000, is_passing=True).exists()
 
-    def test_the_older_status_field_is_understood(self, make_user):
-        """openedx-events before 10 sent ``status`` ("passing"/"failing") instead of ``is_passing``."""
-
-        @attr.s(frozen=True)
-        class OldData:
-            status = attr.ib(type=str)
-            course = attr.ib(type=CourseData)
-            user = attr.ib()
-
+    def test_a_verdict_that_is_not_a_boolean_is_refused_and_changes_nothing(self, make_user):
         learner = make_user()
-        course = CourseData(course_key=COURSE, display_name="Test course")
-        handlers.on_course_passing_status_updated(course_passing_status=OldData("passing", course, user_data(learner)),
-                                                  metadata=attr.make_class("M", ["time"])(at(0)))
-        assert row(learner) == (True, at(0))
-        handlers.on_course_passing_status_updated(course_passing_status=OldData("failing", course, user_data(learner)),
-                                                  metadata=attr.make_class("M", ["time"])(at(1)))
-        assert row(learner) == (False, at(1))
+        send(learner, True, at(0))
+        odd = attr.evolve(passing_data(learner, True), is_passing="maybe")
         with pytest.raises(api.InvalidRecordError):
-            handlers.on_course_passing_status_updated(
-                course_passing_status=OldData("unknown", course, user_data(learner)),
-                metadata=attr.make_class("M", ["time"])(at(2)),
-            )
-        assert row(learner) == (False, at(1))
+            COURSE_PASSING_STATUS_UPDATED.send_event(time=at(1), course_passing_status=odd)
+        assert row(learner) == (True, at(0))
 
     def test_a_malformed_event_is_refused_and_nothing_changes(self, make_user, caplog):
         learner = make_user()

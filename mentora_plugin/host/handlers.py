@@ -122,23 +122,12 @@ def on_course_catalog_info_changed(catalog_info=None, **kwargs) -> None:
     )
 
 
-def _is_passing(data: Any) -> Any:
-    """
-    The event's verdict. openedx-events 10 and later carry ``is_passing`` (a boolean); earlier releases carried
-    ``status``, "passing" or "failing". Anything else is handed on as is, for ``api`` to refuse.
-    """
-    if hasattr(data, "is_passing"):
-        return data.is_passing
-    status = _field(data, "status")
-    return {"passing": True, "failing": False}.get(status, status)
-
-
 @_rejecting
 def on_course_passing_status_updated(course_passing_status=None, **kwargs) -> None:
     """COURSE_PASSING_STATUS_UPDATED (LMS grades): a learner's grade crossed the course's pass mark, either way."""
     api.record_passing_status(
         user_id=_field(course_passing_status, "user", "id"),
         course_key=_field(course_passing_status, "course", "course_key"),
-        is_passing=_is_passing(course_passing_status),
+        is_passing=_field(course_passing_status, "is_passing"),
         event_time=_event_time(kwargs),
     )

@@ -40,6 +40,7 @@ from xblock.reference.user_service import UserService, XBlockUser
 from xblock.test.tools import TestRuntime
 
 from mentora_plugin.host import api
+from mentora_plugin.trainers import api as trainers_api
 from mentora_xblocks import identity
 from mentora_xblocks.course_team import CourseTeamXBlock
 from tests.conftest import enrollment_data, user_data
@@ -223,11 +224,22 @@ class TestGetTeamHandler:
         assert team["course_key"] == str(DEMO_COURSE)
         assert team["course_title"] == "Mentoring in Practice"
         assert team["trainers"] == [
-            {"username": "tariq", "full_name": "Tariq Benali"},
-            {"username": "zed", "full_name": "zed"},  # no name on record: the username stands in
+            {"username": "tariq", "full_name": "Tariq Benali", "profile_url": None, "level_name": None},
+            # no name on record: the username stands in
+            {"username": "zed", "full_name": "zed", "profile_url": None, "level_name": None},
         ]
         assert team["roles"] == ["learner"] and team["role_labels"] == ["Learner"]
         assert team["course_home_url"] == HOME_URL
+
+    def test_an_active_trainer_links_to_their_public_profile_with_their_level(self, cast):
+        trainers_api.start_first_level(cast["trainer"])
+        team = call_get_team(workbench_block(str(cast["learner"].pk)))
+        tariq = next(trainer for trainer in team["trainers"] if trainer["username"] == "tariq")
+        assert tariq["profile_url"] == "/mentora/trainers/profile/tariq/" and tariq["level_name"] == "Beginner"
+        zed = next(trainer for trainer in team["trainers"] if trainer["username"] == "zed")
+        assert zed["profile_url"] is None  # granted by course staff, never applied: no public profile
+        html = render(workbench_block(str(cast["learner"].pk)))
+        assert 'href="/mentora/trainers/profile/tariq/"' in html and "Level: Beginner" in html
 
     def test_revoked_trainer_disappears(self, cast):
         api.revoke_trainer_role(DEMO_COURSE, cast["trainer"], revoked_by=cast["staff"])

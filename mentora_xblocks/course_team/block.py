@@ -23,6 +23,7 @@ from xblock.utils.studio_editable import StudioEditableXBlockMixin
 from xblock.validation import ValidationMessage
 
 from mentora_plugin.host import api
+from mentora_plugin.trainers import api as trainers_api
 from mentora_xblocks import identity
 
 loader = ResourceLoader(__name__)
@@ -121,8 +122,15 @@ class CourseTeamXBlock(StudioEditableXBlockMixin, XBlock):
         answer["role_labels"] = [role.label(gettext) for role in roles]
         if not roles:
             answer["message"] = gettext("You have no role in this course; you see its mentors as platform staff.")
+        # Trainers with a public profile (active trainers) link to it, with their level; one query for all of them.
+        public = {summary.username: summary for summary in trainers_api.search_trainers(course_key=course_key)}
         answer["trainers"] = [
-            {"username": trainer.username, "full_name": api.display_name(trainer)}
+            {
+                "username": trainer.username,
+                "full_name": api.display_name(trainer),
+                "profile_url": _profile_url(trainer.username) if trainer.username in public else None,
+                "level_name": public[trainer.username].level_name if trainer.username in public else None,
+            }
             for trainer in api.get_course_trainers(course_key)
         ]
         answer["course_home_url"] = _course_home_url(course_key)
@@ -182,6 +190,14 @@ class CourseTeamXBlock(StudioEditableXBlockMixin, XBlock):
     def _dom_id(self) -> str:
         """A unique, valid HTML id for this usage (headings are referenced by ``aria-labelledby``)."""
         return "mentora-course-team-" + re.sub(r"[^A-Za-z0-9_-]", "-", str(self.scope_ids.usage_id))
+
+
+def _profile_url(username: str) -> str | None:
+    """The trainer's public profile page, where the trainers' pages are mounted (the LMS, the demo)."""
+    try:
+        return reverse("mentora-trainers:profiles-detail", kwargs={"username": username})
+    except NoReverseMatch:
+        return None
 
 
 def _course_home_url(course_key: CourseKey) -> str | None:

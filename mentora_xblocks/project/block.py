@@ -1,0 +1,6 @@
+"""(being written)"""
+from xblock.core import XBlock
+
+
+class ProjectXBlock(XBlock):
+    """A practical project (being written)."""

@@ -170,7 +170,7 @@ class SubmissionVersion(models.Model):
     """
     One submitted version, kept with its feedback when the learner resubmits. ``edx_submission_uuid`` is the
     edx-submissions submission it was recorded as (its student item is the block's usage key and the learner's
-    anonymous id), which is where the grade is set.
+    anonymous id), which is where the grade is set; in team mode ``edx_submission_uuids`` lists every member's.
 
     .. pii: What the learner submitted, and their self-assessment.
     .. pii_types: other
@@ -185,6 +185,9 @@ class SubmissionVersion(models.Model):
     submitted_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     submitted_at = models.DateTimeField()
     edx_submission_uuid = models.CharField(max_length=36, blank=True)
+    #: Every edx-submissions submission of this version: the submitter's only, or in team mode one per member (the
+    #: submitter's first), each of which gets the grade.
+    edx_submission_uuids = models.JSONField(default=list, blank=True)
 
     class Meta:
         verbose_name = _("submission version")
@@ -247,8 +250,10 @@ class Claim(models.Model):
 
 class Review(models.Model):
     """
-    A review of one version: per-criterion scores and comments, overall feedback, an outcome. A second marker's
-    review (``role`` second) waits for the lead trainer's confirmation; staff overrides are their own kind.
+    A review of one version: per-criterion scores and comments, overall feedback, an outcome. A draft has no
+    outcome; a released review has ``released_at``. A second marker's review (``role`` second) with an outcome but no
+    ``released_at`` waits for the lead trainer, who confirms it (``confirmed_by``, which releases it) or returns it
+    to its marker as a draft (``returned_*``, with why); staff overrides are ``GradeChange`` rows of their own kind.
 
     .. pii: A trainer's judgement of a learner's work.
     .. pii_types: other
@@ -274,6 +279,9 @@ class Review(models.Model):
     released_at = models.DateTimeField(null=True, blank=True)
     confirmed_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     confirmed_at = models.DateTimeField(null=True, blank=True)
+    returned_reason = models.TextField(blank=True, help_text=_("Why the lead trainer sent the review back."))
+    returned_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    returned_at = models.DateTimeField(null=True, blank=True)
     created = models.DateTimeField(auto_now_add=True)
     modified = models.DateTimeField(auto_now=True)
 
@@ -411,6 +419,12 @@ class GalleryEntry(models.Model):
     """
     An approved project a trainer featured, shown only while its learner consents (revoking removes it at once).
 
+    The row also keeps a consent given before any trainer featured the work (``featured_at`` empty until one does),
+    and stays when the work is taken out of the gallery (``featured_at`` emptied), so that a consent is never asked
+    twice. ``consented_by`` lists the ids of the people who consented: the learner, or each member of a team;
+    ``consented_at`` is set once all of them have, and emptied as soon as one withdraws. The gallery shows the rows
+    with both dates.
+
     .. pii: Which learner's work is showcased, and their consent.
     .. pii_types: other
     .. pii_retirement: local_api
@@ -418,7 +432,8 @@ class GalleryEntry(models.Model):
 
     submission = models.OneToOneField(Submission, on_delete=models.CASCADE, related_name="gallery_entry")
     featured_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    featured_at = models.DateTimeField()
+    featured_at = models.DateTimeField(null=True, blank=True)
+    consented_by = models.JSONField(default=list, blank=True)
     consented_at = models.DateTimeField(null=True, blank=True)
     skills = models.JSONField(default=list, blank=True)
     kudos_count = models.PositiveIntegerField(default=0)
@@ -426,6 +441,7 @@ class GalleryEntry(models.Model):
     class Meta:
         verbose_name = _("gallery entry")
         verbose_name_plural = _("gallery entries")
+        indexes = [models.Index(fields=["consented_at", "featured_at"], name="mentora_reviews_gallery_shown")]
 
     def __str__(self) -> str:
         return f"{self.submission_id}"

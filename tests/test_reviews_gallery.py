@@ -17,17 +17,15 @@ from rest_framework.test import APIClient
 from mentora_plugin.reviews import api
 from mentora_plugin.reviews.models import GalleryEntry, Kudos, SubmissionFile
 from mentora_plugin.trainers.models import Skill, TrainerProfile, TrainerScope
+from tests import test_reviews_queue as queue_tests
 from tests.conftest import COURSE, OTHER_COURSE
-from tests.test_reviews_queue import (  # noqa: F401  (fixtures)
-    _fresh_throttles,
-    approve,
-    cast,
-    make_project,
-    make_submission,
-    make_team,
-)
+from tests.test_reviews_queue import approve, make_project, make_submission, make_team
 
 pytestmark = pytest.mark.django_db
+
+# The queue tests' fixtures: the people of two courses, and throttles out of the way.
+cast = queue_tests.cast
+_fresh_throttles = queue_tests._fresh_throttles
 
 V1 = "/api/mentora/v1/reviews/"
 
@@ -341,3 +339,28 @@ class TestShowcaseAndTakingOut:
         assert api.gallery_consent(cast["learner"], essay.pk).consented is True
         client.force_login(cast["learner2"])
         assert client.get(url).status_code == 404
+
+
+# --- the admin ------------------------------------------------------------------------------------------------------
+
+
+class TestAdmin:
+    ADMIN = "/admin/mentora_reviews/"
+
+    def test_records_render_read_only_and_taking_out_needs_a_reason(self, cast, shown, client, make_user):
+        client.force_login(make_user("root", is_staff=True, is_superuser=True))
+        essay = shown.submission_id
+        for model in ("project", "submission", "review", "gradechange", "galleryentry"):
+            assert client.get(f"{self.ADMIN}{model}/").status_code == 200, model
+            assert client.get(f"{self.ADMIN}{model}/add/").status_code == 403, model
+        assert "My portfolio, three pages long." in client.get(
+            f"{self.ADMIN}submission/{essay}/change/").content.decode()  # the versions inline
+        assert client.post(f"{self.ADMIN}submission/{essay}/delete/", {"post": "yes"}).status_code == 403
+        action = {"action": "take_out", "_selected_action": [shown.id]}
+        asking = client.post(f"{self.ADMIN}galleryentry/", action)
+        assert asking.status_code == 200 and "Reason (kept with the change)" in asking.content.decode()
+        without = client.post(f"{self.ADMIN}galleryentry/", {**action, "apply": "1", "reason": " "})
+        assert without.status_code == 400 and GalleryEntry.objects.get(pk=shown.id).featured_at is not None
+        client.post(f"{self.ADMIN}galleryentry/", {**action, "apply": "1", "reason": "Contains personal data."})
+        assert GalleryEntry.objects.get(pk=shown.id).featured_at is None
+        assert listed(cast["learner2"]) == []

@@ -191,6 +191,26 @@ class TestView:
         assert [criterion.key for criterion in project.rubric] == ["design", "report"]
         assert project.allowed_extensions == ("pdf", "txt") and project.course_key == DEMO_COURSE
 
+    def test_an_unchanged_block_writes_nothing_a_changed_one_syncs_on_render(self, cast, usage):
+        render(viewer_block(usage, cast["learner"]))
+        modified = Project.objects.get().modified
+        render(viewer_block(usage, cast["peer"]))
+        assert Project.objects.get().modified == modified
+        block = viewer_block(usage, cast["staff"])  # as a course import changes the block's settings
+        block.max_files = 1
+        block.save()
+        render(viewer_block(usage, cast["learner"]))
+        assert Project.objects.get().max_files == 1
+
+    def test_a_configuration_the_domain_refuses_keeps_the_last_accepted_one(self, cast, usage):
+        render(viewer_block(usage, cast["learner"]))
+        block = viewer_block(usage, cast["staff"])
+        block.rubric = []
+        block.save()
+        html = render(viewer_block(usage, cast["learner"]))
+        assert 'data-status="ok"' in html and "Elegant" in html
+        assert len(Project.objects.get().rubric) == 2
+
     def test_dates_are_machine_readable_for_the_viewers_zone(self, cast):
         runtime = WorkbenchRuntime("setup")
         runtime.id_generator.set_scenario("mentora-project-dates")
@@ -212,6 +232,16 @@ class TestView:
         assert f'data-status="{status}"' in html and text in html
         assert "mentora-project__text" not in html
         assert "Elegant" in html  # the brief and rubric stay readable
+
+    def test_a_project_the_domain_never_accepted_is_not_ready(self, cast):
+        runtime = WorkbenchRuntime("setup")
+        runtime.id_generator.set_scenario("mentora-project-unready")
+        usage_id = runtime.parse_xml_string(block_xml(rubric="[]"))
+        html = render(viewer_block(usage_id, cast["learner"]))
+        assert 'data-status="not_ready"' in html and "not ready yet" in html
+        assert "mentora-project__text" not in html and not Project.objects.exists()
+        status, body = call(viewer_block(usage_id, cast["learner"]), "save_draft", {"text": "x"})
+        assert (status, body["error_code"]) == (404, "not_ready")
 
     def test_without_a_course(self, cast):
         runtime = WorkbenchRuntime(str(cast["learner"].pk))
@@ -347,6 +377,7 @@ class TestLearnerHandlers:
         block = viewer_block(usage_id, cast["learner"])
         html = render(block)
         assert "Assess your own work" in html and 'type="radio"' in html and "Elegant (4 points)" in html
+        assert "Present (1 point)" in html
         call(block, "save_draft", {"text": "Done"})
         status, body = call(block, "submit", {})
         assert (status, body["error_code"]) == (400, "self_assessment_required")
@@ -415,7 +446,8 @@ class TestLearnerHandlers:
                                                   "all_consented": False}
         status, body = call(block, "gallery_consent", {"consent": True})
         assert status == 200 and body["submission"]["gallery"]["shown"] is True
-        assert [entry.submission_id for entry in api.list_gallery(course_key=DEMO_COURSE, viewer=cast["peer"])] == [submission["id"]]
+        shown = api.list_gallery(course_key=DEMO_COURSE, viewer=cast["peer"])
+        assert [entry.submission_id for entry in shown] == [submission["id"]]
         status, body = call(block, "gallery_consent", {"consent": False})
         assert status == 200 and body["submission"]["gallery"]["shown"] is False
         assert list(api.list_gallery(course_key=DEMO_COURSE, viewer=cast["peer"])) == []

@@ -24,7 +24,7 @@ members edit teams at once.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import pairwise
@@ -791,7 +791,7 @@ def list_teams(actor: Any, usage_key: UsageKey | str) -> list[TeamInfo]:
 
 def _members(project: Project, members: Any, team: Team | None) -> list[Any]:
     """The members as users, each enrolled and in no other team of the project. Call under the project's lock."""
-    if isinstance(members, (str, bytes)) or not isinstance(members, (Sequence, set, frozenset)):
+    if isinstance(members, (str, bytes, Mapping)) or not isinstance(members, Iterable):
         raise ReviewsError("invalid_team", _("A team's members are a list of users."))
     users: dict[int, Any] = {}
     for member in members:

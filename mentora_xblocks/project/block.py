@@ -168,6 +168,7 @@ STRINGS = {
     "no_resubmissions_left": _("You have no resubmission left."),
     "gallery_on": _("Your project is shown in the gallery. Untick the box to remove it at once."),
     "gallery_off": _("Your project is not shown in the gallery."),
+    "gallery_waiting_team": _("You agree; your project is shown once every member of your team agrees too."),
     "blocked_no_team": _("This project is done in teams and you are not in a team yet: ask the course staff."),
     "blocked_not_open": _("This project opens on {time}."),
     "blocked_closed": _("This project closed on {time}: no more work is accepted."),
@@ -798,15 +799,16 @@ class ProjectXBlock(XBlock):
         if cached is not False:
             return cached
         try:
-            project = api.sync_project(usage_key, course_key, self._config(
-                {name: getattr(self, name) for name in CONFIG_FIELDS}
-            ))
+            stored = api.get_project(usage_key)
+        except api.ReviewsError:
+            stored = None
+        project = stored
+        try:
+            config = self._config({name: getattr(self, name) for name in CONFIG_FIELDS})
+            if stored is None or not _same_config(stored, config) or stored.course_key != course_key:
+                project = api.sync_project(usage_key, course_key, config)
         except (api.ReviewsError, ValueError) as refused:
             log.warning("The settings of %s are refused by the reviews domain: %s", usage_key, refused)
-            try:
-                project = api.get_project(usage_key)
-            except api.ReviewsError:
-                project = None
         self._mentora_project = project
         return project
 
@@ -926,8 +928,8 @@ class ProjectXBlock(XBlock):
 
     # --- what the learner sees ----------------------------------------------------------------------------------------
 
-    @staticmethod
-    def _rubric_data(project: Any) -> list[dict[str, Any]]:
+    def _rubric_data(self, project: Any) -> list[dict[str, Any]]:
+        ngettext = self._i18n().ngettext
         return [
             {
                 "key": criterion.key,
@@ -935,7 +937,12 @@ class ProjectXBlock(XBlock):
                 "description": criterion.description,
                 "weight": criterion.weight,
                 "levels": [
-                    {"index": index, "points": level.points, "label": level.label, "description": level.description}
+                    {
+                        "index": index, "points": level.points, "label": level.label,
+                        "description": level.description,
+                        "choice": ngettext("{label} ({points} point)", "{label} ({points} points)",
+                                           _plural_count(level.points)).format(label=level.label, points=level.points),
+                    }
                     for index, level in enumerate(criterion.levels)
                 ],
                 "max_points": max((level.points for level in criterion.levels), default=0),
@@ -1081,6 +1088,7 @@ class ProjectXBlock(XBlock):
             "level_description": _("Description of level {level} of criterion {number}"),
             "add_level": _("Add a level"),
             "remove_level": _("Remove level {level} of criterion {number}"),
+            "remove": _("Remove"),
             "remove_criterion": _("Remove criterion {number}"),
             "criterion_added": _("Criterion {number} added."),
             "criterion_removed": _("Criterion removed."),
@@ -1134,6 +1142,27 @@ class _Shadow:
     def __init__(self, block: ProjectXBlock, fallback_course_key: str) -> None:
         self.scope_ids, self.runtime = block.scope_ids, block.runtime
         setattr(self, identity.FALLBACK_COURSE_KEY_FIELD, fallback_course_key)
+
+
+def _plural_count(points: float) -> int:
+    """The count that chooses a plural form: a whole number of points, or 2 (plural) for a fraction."""
+    return int(points) if float(points).is_integer() else 2
+
+
+def _same_config(project: Any, config: dict[str, Any]) -> bool:
+    """
+    Whether the domain's project already holds ``config``: then a render reads it and writes nothing (each sync
+    locks the project's row). Anything that differs, even only in form, goes through ``sync_project``.
+    """
+    for key, value in config.items():
+        current = getattr(project, key)
+        if key == "rubric":
+            current = _plain(current)
+        elif key == "allowed_extensions":
+            current, value = list(current), list(value)
+        if current != value:
+            return False
+    return True
 
 
 def _plain(value: Any) -> Any:

@@ -652,7 +652,8 @@
       gallerySection.hidden = !(gallery && gallery.featured);
       if (gallery && gallery.featured) {
         consentBox.checked = !!gallery.consent;
-        consentState.textContent = gallery.consent ? t("gallery_on") : t("gallery_off");
+        consentState.textContent = gallery.shown ? t("gallery_on")
+          : gallery.consent ? t("gallery_waiting_team") : t("gallery_off");
       }
     }
 
@@ -707,7 +708,7 @@
       var wanted = consentBox.checked;
       call("gallery_consent", {consent: wanted}).then(function (body) {
         update(body.submission);
-        announce(wanted ? t("gallery_on") : t("gallery_off"));
+        announce(consentState.textContent);
       }).catch(function (error) {
         consentBox.checked = !wanted;
         announce(error.message, true);
@@ -821,7 +822,7 @@
             cell.appendChild(control);
             row.appendChild(cell);
           });
-          var remove = button(t("remove_level", values), "mentora-project__remove-level");
+          var remove = button(t("remove"), "mentora-project__remove-level", t("remove_level", values));
           remove.addEventListener("click", function () {
             readRubric();
             rubric[index].levels.splice(levelIndex, 1);
@@ -1003,6 +1004,7 @@
         announce(t("saved"));
         if (runtime.notify) { runtime.notify("save", {state: "end"}); }
       }).catch(function (error) {
+        announce("");
         showErrors(error);
         if (runtime.notify) { runtime.notify("error", {title: t("fix_errors"), message: error.message}); }
       });

@@ -16,7 +16,7 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 
-from mentora_plugin.reviews.models import Submission, SubmissionVersion
+from mentora_plugin.reviews.models import Project, Submission, SubmissionVersion
 from tests.browser.accessibility import axe_violations, blocking, describe
 from tests.browser.test_demo import sign_in_by_click, wait_for_text
 from tests.browser.test_demo_trainers import in_french
@@ -111,7 +111,7 @@ def test_block_has_no_serious_accessibility_violation(demo, browser, tmp_path):
     wait_for_text(browser, "Draft saved at", BLOCK + " .mentora-project__saved")
     browser.find_element(By.CSS_SELECTOR, ".mentora-project__file-input").send_keys(str(refused))
     browser.find_element(By.CSS_SELECTOR, ".mentora-project__upload").click()
-    wait_for_text(browser, "is not accepted", BLOCK + " .mentora-project__error")
+    wait_for_text(browser, "is not accepted", BLOCK + " .mentora-project__files .mentora-project__error")
     file_input = browser.find_element(By.CSS_SELECTOR, ".mentora-project__file-input")
     assert file_input.get_attribute("aria-invalid") == "true"
     assert browser.switch_to.active_element == file_input
@@ -136,6 +136,41 @@ def test_block_in_french(demo, browser):
     for english in ("Rubric", "Your work", "Submit for review", "Your submitted versions"):
         assert expected[english] in text, english
     status = block.find_element(By.CSS_SELECTOR, ".mentora-project__status").text
-    assert status == expected["Status: {label}"].format(label=french["Draft"])  # a text the script got from state
+    # A text the script got from ``state``, around a label the server translated.
+    assert expected["Status: {label}"].split("{label}")[0].strip() in status and french["Draft"] in status
     assert expected["You have not submitted a version yet."] in text
     assert_accessible(browser)
+
+
+def test_author_edits_the_rubric_with_the_keyboard(demo, browser):
+    """Course staff in the Studio form: add a criterion, see the domain's refusal next to the rubric, fix, save."""
+    sign_in_by_click(browser, demo, "Sofia Rossi")
+    browser.get(demo + SCENARIO + "studio_view/")
+    form = WebDriverWait(browser, 10).until(
+        ec.presence_of_element_located((By.CSS_SELECTOR, ".mentora-project-studio[data-ready='true']"))
+    )
+    assert_studio_accessible(browser)
+    tab_to(browser, ".mentora-project__add-criterion")
+    press(browser, Keys.ENTER)
+    assert "mentora-project__c-title" in browser.switch_to.active_element.get_attribute("class")
+    press(browser, "Report")
+    tab_to(browser, ".save-button", limit=200)
+    press(browser, Keys.ENTER)  # the new criterion's levels have no labels: the domain refuses
+    wait_for_text(browser, "Criterion 2, level 1", ".mentora-project-studio .mentora-project__summary")
+    assert "a label" in form.find_element(By.CSS_SELECTOR, "[data-field='rubric'] > .mentora-project__error").text
+    assert_studio_accessible(browser)
+
+    for row, label in ((1, "Missing"), (2, "Present")):
+        tab_to(browser, ".mentora-project__criterion-editor[data-index='1'] "
+                        f".mentora-project__level-row:nth-child({row}) .mentora-project__l-label", limit=200)
+        press(browser, label)
+    tab_to(browser, ".save-button", limit=200)
+    press(browser, Keys.ENTER)
+    wait_for_text(browser, "Saved.", ".mentora-project-studio .mentora-project__live")
+    project = Project.objects.get()
+    assert [criterion["title"] for criterion in project.rubric] == ["Quality of the work", "Report"]
+
+
+def assert_studio_accessible(driver: WebDriver) -> None:
+    problems = blocking(axe_violations(driver, include=".mentora-project-studio"))
+    assert not problems, describe(problems)

@@ -364,3 +364,18 @@ class TestAdmin:
         client.post(f"{self.ADMIN}galleryentry/", {**action, "apply": "1", "reason": "Contains personal data."})
         assert GalleryEntry.objects.get(pk=shown.id).featured_at is None
         assert listed(cast["learner2"]) == []
+
+
+def test_the_schema_documents_the_queue_and_gallery_endpoints(client, capsys):
+    schema = client.get("/api/mentora/v1/schema/?format=json").json()
+    warnings = [line for line in capsys.readouterr().err.splitlines() if "Warning" in line]
+    assert not [line for line in warnings if "gallery" in line.lower() or "queue" in line.lower()], warnings
+    paths = schema["paths"]
+    for path, method in (("queue/", "get"), ("queue/counts/", "get"), ("gallery/", "get"),
+                         ("gallery/{entry_id}/", "get"), ("gallery/{entry_id}/kudos/", "post"),
+                         ("submissions/{submission_id}/feature/", "post"),
+                         ("submissions/{submission_id}/feature/", "delete"),
+                         ("submissions/{submission_id}/consent/", "put")):
+        assert method in paths[V1 + path], (path, method)
+    assert {"201", "409"} <= set(paths[V1 + "gallery/{entry_id}/kudos/"]["post"]["responses"])
+    assert "403" in paths[V1 + "submissions/{submission_id}/feature/"]["post"]["responses"]

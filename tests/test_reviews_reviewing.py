@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -777,6 +779,27 @@ class TestRest:
         assert client_for(cast["trainer2"]).delete(f"{V1}comment-bank/{entry.json()['id']}/").status_code == 404
         assert bank.delete(f"{V1}comment-bank/{entry.json()['id']}/").status_code == 204
 
+    def test_lists_cost_the_same_queries_whatever_their_length(self, cast, work):
+        released = reviewed(cast["trainer"], work, "changes_requested", feedback="More.")
+        api.override_grade(cast["staff"], work, 10, "First.")
+        api.add_reply(cast["learner"], released.version_id, "One.")
+        lead = client_for(cast["staff"])
+        urls = (f"{V1}submissions/{work}/grades/", f"{V1}versions/{released.version_id}/replies/")
+
+        def counts() -> list[int]:
+            found = []
+            for url in urls:
+                with CaptureQueriesContext(connection) as queries:
+                    assert lead.get(url).status_code == 200
+                found.append(len(queries))
+            return found
+
+        few = counts()
+        for number in range(4):
+            api.override_grade(cast["staff"], work, number, f"Again {number}.")
+            api.add_reply(cast["trainer2"] if number % 2 else cast["learner"], released.version_id, f"Reply {number}.")
+        assert counts() == few
+
     def test_the_schema_describes_the_endpoints(self, client, capsys):
         schema = client.get("/api/mentora/v1/schema/?format=json").json()
         assert "Warning" not in capsys.readouterr().err
@@ -826,11 +849,26 @@ class TestPage:
         # Releasing without an outcome is refused next to the outcome, the draft being saved.
         no_outcome = client.post(url, {"action": "release", "score_0": "2", "score_1": "1", "feedback": "Well."})
         assert no_outcome.status_code == 400 and 'id="id_outcome-error"' in text_of(no_outcome)
+        assert "Your draft is saved." in text_of(no_outcome) and Review.objects.get().feedback == "Well."
         released = client.post(url, {"action": "release", "score_0": "2", "score_1": "1", "feedback": "Well.",
                                      "outcome": "approved"}, follow=True)
         assert "The review is released" in text_of(released)
         assert status_of(work) == "approved" and Review.objects.get().feedback == "Well."
         assert "25 of 30 points" in text_of(released)
+
+    def test_reviewers_see_the_self_assessment_beside_their_scoring(self, cast, client):
+        api.sync_project(USAGE, COURSE, config(self_assessment=True))
+        assessed = submit(cast["learner"], self_assessment={"clarity": 1, "depth": 2})
+        work = api.review_workspace(assessed, cast["trainer"])
+        assert [(item.key, item.level, item.level_label) for item in work.latest.self_assessment] == [
+            ("clarity", 1, "Partly clear"), ("depth", 2, "Deep")]
+        client.force_login(cast["trainer"])
+        before = text_of(client.get(page_url(assessed)))
+        assert "The learner's self-assessment" in before and "Clarity: Partly clear" in before
+        client.post(page_url(assessed), {"action": "claim"})
+        scoring = text_of(client.get(page_url(assessed)))
+        assert "The learner's self-assessment: Partly clear." in scoring
+        assert "The learner's self-assessment: Deep." in scoring
 
     def test_the_learner_reads_the_feedback_and_replies(self, cast, work, client):
         client.force_login(cast["learner"])

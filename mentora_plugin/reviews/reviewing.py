@@ -31,12 +31,15 @@ criterion's top points) / sum(weights) * ``points_possible``, rounded to 2 decim
 grades nothing, so the gradebook keeps whatever it had (the learner is not graded on work they are asked to
 redo). The score is set on the version's edx-submissions submission with ``submissions.api.set_score`` (the path
 Open edX offers, as ORA2's staff grading uses, so the gradebook has it even if the learner never opens the unit
-again), following ``MENTORA_REVIEWS_GRADE_POLICY``: ``latest`` sets each newly released grade, ``highest`` only one
-higher than the current grade. edx-submissions stores whole points, so the gradebook gets the points rounded half up
-to an integer while Mentora keeps them to 2 decimals. A resubmission creates a new edx-submissions submission for the
-same student item without a score, so the earlier grade stays in the gradebook until a new review is released. Staff
-may override a grade with a reason (``override_grade``). Every change of a grade writes a ``GradeChange``: who,
-when, why, from what to what.
+again), on each member's submission for a team, following ``MENTORA_REVIEWS_GRADE_POLICY``: ``latest`` sets each
+newly released grade, ``highest`` only one higher than the current grade. edx-submissions stores whole points, so the
+gradebook gets the points rounded half up to an integer while Mentora keeps them to 2 decimals. A resubmission
+creates a new edx-submissions submission for the same student item without a score, so the earlier grade stays in the
+gradebook until a new review is released. Staff may override a grade with a reason (``override_grade``, whatever the
+policy). Since an approval is final (no resubmission follows it), the policy decides between a grade staff gave
+before a resubmission and the approval of that resubmission. Every change of a grade writes a ``GradeChange``: who,
+when, why, from what to what; a release the policy does not apply changes nothing and writes nothing (the review keeps
+its points).
 
 Releasing also records the trainer's activity (``trainers.api.record_activity``, with the turnaround from
 submission to release, which feeds the trainer's level) and notifies the learner (each member of a team).
@@ -96,6 +99,12 @@ from mentora_plugin.reviews.submissions import FileContent
 from mentora_plugin.trainers import api as trainers_api
 
 __all__ = [
+    "COMMENT_MAX_LENGTH",
+    "FEEDBACK_FILES_MAX",
+    "FEEDBACK_FILE_EXTENSIONS",
+    "FEEDBACK_FILE_MAX_BYTES",
+    "FEEDBACK_MAX_LENGTH",
+    "GRADE_POLICIES",
     "ClaimInfo",
     "CommentBankEntryInfo",
     "CriterionResult",
@@ -463,11 +472,8 @@ class ReviewWorkspace:
 
     @property
     def latest(self) -> ReviewedVersion | None:
+        """The latest version, if anything was submitted."""
         return self.versions[-1] if self.versions else None
-
-    @property
-    def viewer_reviews(self) -> bool:
-        return not self.viewer_is_member
 
 
 # --- settings (read at call time) -----------------------------------------------------------------------------------
@@ -627,6 +633,14 @@ def _name(user: Any) -> str:
     return host_api.display_name(user) if user is not None else ""
 
 
+def _people(*relations: str) -> list[str]:
+    """``relations`` and, in the LMS, each user's profile beside them (``display_name`` reads the name there), so
+    that naming people costs no query per person."""
+    has_profile = any(field.name == "profile" and field.is_relation for field in User._meta.get_fields())
+    return [path for relation in relations for path in ((relation, f"{relation}__profile") if has_profile
+                                                          else (relation,))]
+
+
 def _text(value: Any, field: str, max_length: int, *, required: bool = False) -> str:
     if value is None:
         value = ""
@@ -654,7 +668,7 @@ def _lock(submission_id: Any) -> Submission:
     pk = _pk(submission_id, "submission")
     if Submission.objects.select_for_update().filter(pk=pk).values_list("pk", flat=True).first() is None:
         raise not_found("submission")
-    return Submission.objects.select_related("project", "team", "learner").get(pk=pk)
+    return Submission.objects.select_related("project", "team", *_people("learner")).get(pk=pk)
 
 
 def _lock_review(review_id: Any) -> tuple[Submission, Review]:
@@ -664,7 +678,7 @@ def _lock_review(review_id: Any) -> tuple[Submission, Review]:
     if submission_id is None:
         raise not_found("review")
     submission = _lock(submission_id)
-    review = Review.objects.select_related("version", "reviewer", "confirmed_by").get(pk=pk)
+    review = Review.objects.select_related("version", *_people("reviewer", "confirmed_by")).get(pk=pk)
     return submission, review
 
 
@@ -686,10 +700,6 @@ def _state(review: Review) -> str:
     if review.role == Role.SECOND and review.outcome:
         return AWAITING_CONFIRMATION
     return DRAFT
-
-
-def _valid_claim(submission: Submission, now: datetime) -> Claim | None:
-    return Claim.objects.filter(submission=submission, expires_at__gt=now).select_related("trainer").first()
 
 
 def _hold_claim(submission: Submission, trainer: Any, now: datetime) -> Claim:
@@ -801,7 +811,7 @@ def _review_info(
 
 def _fresh_review(review_id: int, project: Project) -> ReviewInfo:
     review = (
-        Review.objects.select_related("version", "reviewer", "confirmed_by")
+        Review.objects.select_related("version", *_people("reviewer", "confirmed_by"))
         .prefetch_related("inline_comments", "files").get(pk=review_id)
     )
     return _review_info(review, project)
@@ -900,7 +910,7 @@ def claim_submission(trainer: Any, submission_id: int) -> ClaimInfo:
                 "awaiting_confirmation", _("A review of this version awaits the lead trainer's confirmation."),
                 status=409,
             )
-        claim = Claim.objects.select_related("trainer").filter(submission=submission).first()
+        claim = Claim.objects.select_related(*_people("trainer")).filter(submission=submission).first()
         if claim is not None and claim.trainer_id != trainer.pk and claim.expires_at > now:
             raise ReviewsError(
                 "already_claimed",
@@ -922,7 +932,7 @@ def claim_submission(trainer: Any, submission_id: int) -> ClaimInfo:
         draft = _draft_of(latest, trainer)
         if draft is None:
             draft = Review.objects.create(version=latest, reviewer_id=trainer.pk, role=Role.MARKER)
-        claim = Claim.objects.select_related("trainer").get(submission=submission)
+        claim = Claim.objects.select_related(*_people("trainer")).get(submission=submission)
         return _claim_info(claim, draft.pk)
 
 
@@ -1666,7 +1676,7 @@ def list_awaiting_confirmation(lead: Any, *, course_key: Any = None) -> list[Rev
         return []
     reviews = (
         Review.objects.filter(_awaiting_q())
-        .select_related("version__submission__project", "reviewer", "confirmed_by")
+        .select_related("version__submission__project", *_people("reviewer", "confirmed_by"))
         .prefetch_related("inline_comments", "files")
         .order_by("modified", "pk")
     )
@@ -1749,7 +1759,8 @@ def grade_history(submission_id: int, viewer: Any) -> list[GradeChangeInfo]:
     if submission is None or not _sees(submission, viewer):
         raise not_found("submission")
     show_actor = not _is_member(submission, viewer)
-    rows = GradeChange.objects.filter(submission=submission).select_related("actor", "version").order_by("at", "pk")
+    rows = GradeChange.objects.filter(submission=submission).select_related("version", *_people("actor")).order_by(
+        "at", "pk")
     return [_grade_info(row, show_actor=show_actor) for row in rows]
 
 
@@ -1854,7 +1865,8 @@ def list_replies(version_id: int, viewer: Any) -> list[ReplyInfo]:
     members = _member_ids(submission)
     return [
         _reply_info(row, members)
-        for row in FeedbackReply.objects.filter(version=version).select_related("author").order_by("created", "pk")
+        for row in FeedbackReply.objects.filter(version=version).select_related(*_people("author"))
+        .order_by("created", "pk")
     ]
 
 
@@ -1955,7 +1967,7 @@ def review_workspace(submission_id: int, viewer: Any) -> ReviewWorkspace:
     Raises:
         ReviewsError: ``submission_not_found`` (404), also for anyone else (and for an unsubmitted draft).
     """
-    submission = Submission.objects.select_related("project", "team", "learner").filter(
+    submission = Submission.objects.select_related("project", "team", *_people("learner")).filter(
         pk=_pk(submission_id, "submission")).first()
     if submission is None or not _sees(submission, viewer):
         raise not_found("submission")
@@ -1963,13 +1975,17 @@ def review_workspace(submission_id: int, viewer: Any) -> ReviewWorkspace:
     project = submission.project
     criteria = _criteria(project)
     versions = list(
-        SubmissionVersion.objects.filter(submission=submission).select_related("submitted_by").order_by("number")
+        SubmissionVersion.objects.filter(submission=submission).select_related(*_people("submitted_by")).order_by(
+            "number")
     )
     if not versions and not is_member:
         raise not_found("submission")
     version_ids = [version.pk for version in versions]
-    reviews = Review.objects.filter(version_id__in=version_ids).select_related(
-        "version", "reviewer", "confirmed_by").prefetch_related("inline_comments", "files").order_by("created", "pk")
+    reviews = (
+        Review.objects.filter(version_id__in=version_ids)
+        .select_related("version", *_people("reviewer", "confirmed_by"))
+        .prefetch_related("inline_comments", "files").order_by("created", "pk")
+    )
     if is_member:
         reviews = reviews.filter(_released_q())
     else:
@@ -1987,7 +2003,7 @@ def review_workspace(submission_id: int, viewer: Any) -> ReviewWorkspace:
         )
     members = _member_ids(submission)
     replies: dict[int, list[ReplyInfo]] = {}
-    for row in FeedbackReply.objects.filter(version_id__in=version_ids).select_related("author").order_by(
+    for row in FeedbackReply.objects.filter(version_id__in=version_ids).select_related(*_people("author")).order_by(
             "created", "pk"):
         replies.setdefault(row.version_id, []).append(_reply_info(row, members))
     shown = []
@@ -2013,7 +2029,7 @@ def review_workspace(submission_id: int, viewer: Any) -> ReviewWorkspace:
     )
     claim = None
     if not is_member:
-        row = Claim.objects.select_related("trainer").filter(submission=submission).first()
+        row = Claim.objects.select_related(*_people("trainer")).filter(submission=submission).first()
         if row is not None:
             claim = _claim_info(row, draft.id if draft and row.trainer_id == viewer.pk else None)
     return ReviewWorkspace(

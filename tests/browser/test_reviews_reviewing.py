@@ -17,6 +17,7 @@ from selenium.webdriver.remote.webdriver import WebDriver
 
 from devsite.people import COURSE_KEY, COURSE_TITLE
 from mentora_plugin.host import api as host_api
+from mentora_plugin.host.data import CourseRoleRecord
 from mentora_plugin.reviews import api, notifications
 from mentora_plugin.reviews.models import Review, Submission
 from tests.browser.accessibility import axe_violations, blocking, describe
@@ -35,27 +36,39 @@ RUBRIC = [
 ]
 
 
-@pytest.fixture
-def submission(live_server, monkeypatch, settings, tmp_path) -> tuple[str, int]:
+def make_site(live_server, monkeypatch, settings, tmp_path, **project) -> tuple[str, int]:
     """
-    The live site with what this test needs, made here (not by the demo's seed): Alice, enrolled in the course, who
-    submitted an essay; Tariq, its trainer. Returns the site's URL and the submission's id.
+    The live site with what these tests need, made here (not by the demo's seed): Alice, enrolled in the course, who
+    submitted an essay; Tariq, its trainer; Sofia, its staff. Returns the site's URL and the submission's id.
     """
     settings.MEDIA_ROOT = str(tmp_path)
     monkeypatch.setattr(notifications, "notify", lambda kind, recipient, key, /, **context: None)
     users = get_user_model().objects
     alice = users.create(username="alice", first_name="Alice", last_name="Martin", email="alice@example.com")
     tariq = users.create(username="tariq", first_name="Tariq", last_name="Benali", email="tariq@example.com")
+    sofia = users.create(username="sofia", first_name="Sofia", last_name="Rossi", email="sofia@example.com")
     host_api.record_course(COURSE_KEY, timezone.now(), title=COURSE_TITLE)
     host_api.record_enrollment(alice.pk, COURSE_KEY, "verified", True, timezone.now())
     host_api.grant_trainer_role(COURSE_KEY, tariq, granted_by=None)
-    usage = host_api.parse_course_key(COURSE_KEY).make_usage_key("mentora_project", "essay")
+    key = host_api.parse_course_key(COURSE_KEY)
+    host_api.record_course_role(CourseRoleRecord(sofia.pk, key.org, key, "staff"), timezone.now())
+    usage = key.make_usage_key("mentora_project", "essay")
     api.sync_project(usage, COURSE_KEY, {
         "title": "Essay", "rubric": RUBRIC, "accepts_text": True, "points_possible": 30,
-        "start": timezone.now() - timedelta(days=1),
+        "start": timezone.now() - timedelta(days=1), **project,
     })
     api.save_draft(alice, usage, text=TEXT)
     return live_server.url, api.submit(alice, usage).id
+
+
+@pytest.fixture
+def submission(live_server, monkeypatch, settings, tmp_path) -> tuple[str, int]:
+    return make_site(live_server, monkeypatch, settings, tmp_path)
+
+
+@pytest.fixture
+def second_marked(live_server, monkeypatch, settings, tmp_path) -> tuple[str, int]:
+    return make_site(live_server, monkeypatch, settings, tmp_path, second_marker=True)
 
 
 def assert_accessible(driver: WebDriver) -> None:
@@ -160,4 +173,34 @@ def test_a_trainer_reviews_with_the_keyboard_and_the_learner_replies(submission,
     press(browser, Keys.ENTER)
     wait_for_text(browser, "Your reply is posted.", ".mentora-messages")
     assert "Thank you, I will be kinder." in browser.find_element(By.CSS_SELECTOR, ".mentora-review-replies").text
+    assert_accessible(browser)
+
+
+def test_the_lead_confirms_a_second_markers_review_with_the_keyboard(second_marked, browser):
+    site, submission_id = second_marked
+    tariq = get_user_model().objects.get(username="tariq")
+    review_id = api.claim_submission(tariq, submission_id).review_id
+    api.add_inline_comment(tariq, submission_id, quote="brown fox", comment="Which fox?")
+    api.save_review(tariq, submission_id, scores={"clarity": 2, "depth": 2}, feedback="Excellent.")
+    assert api.release_review(tariq, review_id, "approved").state == "awaiting_confirmation"
+
+    sign_in_by_click(browser, site, "Sofia Rossi")
+    browser.get(f"{site}/mentora/reviews/submissions/{submission_id}/")
+    workspace = browser.find_element(By.CSS_SELECTOR, ".mentora-review-workspace").text
+    assert "Review awaiting confirmation" in workspace and "Excellent." in workspace
+    assert browser.find_element(By.CSS_SELECTOR, ".mentora-review-text mark").text == "brown fox"
+    assert_accessible(browser)
+    # A blank reason to return it is refused next to its field.
+    tab_to(browser, "#id_return-reason", limit=80)
+    press(browser, " ")
+    tab_to(browser, 'button[value="return"]')
+    press(browser, Keys.ENTER)
+    wait_for_text(browser, "This field is required.", "#id_return-reason-error")
+    assert_accessible(browser)
+    tab_to(browser, 'button[value="confirm"]', limit=80)
+    press(browser, Keys.ENTER)
+    wait_for_text(browser, "The review is confirmed and released", ".mentora-messages")
+    review = Review.objects.get(pk=review_id)
+    assert review.confirmed_by.username == "sofia" and review.released_at is not None
+    assert "30 of 30 points" in browser.find_element(By.ID, "main").text
     assert_accessible(browser)

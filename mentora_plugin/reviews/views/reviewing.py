@@ -32,13 +32,13 @@ from django.views.decorators.http import require_http_methods
 
 from mentora_plugin.forms import AccessibleForm
 from mentora_plugin.host import api as host_api
-from mentora_plugin.reviews import reviewing
+from mentora_plugin.reviews import api
 from mentora_plugin.reviews.common import ReviewsError
 from mentora_plugin.reviews.models import Review
 from mentora_plugin.text import render_markdown
 
-COMMENT_MAX = reviewing.COMMENT_MAX_LENGTH
-FEEDBACK_MAX = reviewing.FEEDBACK_MAX_LENGTH
+COMMENT_MAX = api.COMMENT_MAX_LENGTH
+FEEDBACK_MAX = api.FEEDBACK_MAX_LENGTH
 
 
 def _textarea(rows: int, max_length: int) -> forms.Textarea:
@@ -240,24 +240,17 @@ def _segments(text: str, comments: tuple, prefix: str) -> list[dict[str, Any]]:
     return pieces
 
 
-def _review_view(review: Any, prefix: str) -> dict[str, Any]:
-    """A review with its Markdown rendered and its inline comments numbered, for the templates."""
-    return {
-        "review": review,
-        "feedback": render_markdown(review.feedback),
-        "inline": [
-            {"number": number, "item": item, "id": f"{prefix}-{number}"}
-            for number, item in enumerate(review.inline_comments, start=1)
-        ],
-    }
+def _review_view(review: Any) -> dict[str, Any]:
+    """A review with its Markdown feedback rendered, for ``review_feedback.html``."""
+    return {"review": review, "feedback": render_markdown(review.feedback)}
 
 
 # --- the page -------------------------------------------------------------------------------------------------------
 
 
-def _workspace(request: HttpRequest, submission_id: int) -> reviewing.ReviewWorkspace:
+def _workspace(request: HttpRequest, submission_id: int) -> api.ReviewWorkspace:
     try:
-        return reviewing.review_workspace(submission_id, request.user)
+        return api.review_workspace(submission_id, request.user)
     except ReviewsError:
         raise Http404(_("No such submission.")) from None
 
@@ -295,11 +288,11 @@ def submission(request: HttpRequest, submission_id: int) -> HttpResponse:
                   status=status)
 
 
-def _context(request: HttpRequest, work: reviewing.ReviewWorkspace, bound: dict, refusal: str) -> dict[str, Any]:
+def _context(request: HttpRequest, work: api.ReviewWorkspace, bound: dict, refusal: str) -> dict[str, Any]:
     user = request.user
     draft = work.draft
     holds_claim = bool(work.claim and work.claim.trainer_id == user.pk and work.claim.is_valid and draft)
-    bank = reviewing.list_comment_bank(user) if not work.viewer_is_member else []
+    bank = api.list_comment_bank(user) if not work.viewer_is_member else []
     scoring = None
     if holds_claim:
         initial: dict[str, Any] = {"feedback": draft.feedback}
@@ -332,7 +325,7 @@ def _context(request: HttpRequest, work: reviewing.ReviewWorkspace, bound: dict,
                 {"number": number, "item": item, "id": f"{prefix}-{number}"}
                 for number, item in enumerate(highlighted, start=1)
             ],
-            "released": _review_view(released, prefix) if released else None,
+            "released": _review_view(released) if released else None,
             "self_assessment": [self_assessment[c.key] for c in work.criteria if c.key in self_assessment],
             "replies": [{"reply": reply, "body": render_markdown(reply.body)} for reply in version.replies],
             "reply_form": (bound.get(f"reply-{version.id}") or ReplyForm(prefix=f"reply-{version.id}"))
@@ -343,7 +336,7 @@ def _context(request: HttpRequest, work: reviewing.ReviewWorkspace, bound: dict,
         self_assessment = {item.key: item for item in latest.self_assessment}
     history = []
     try:
-        history = reviewing.grade_history(work.submission_id, user)
+        history = api.grade_history(work.submission_id, user)
     except ReviewsError:
         history = []
     leads_confirm = bool(work.awaiting and work.viewer_is_lead)
@@ -353,18 +346,15 @@ def _context(request: HttpRequest, work: reviewing.ReviewWorkspace, bound: dict,
         "holds_claim": holds_claim,
         "claim_is_others": bool(work.claim and work.claim.is_valid and work.claim.trainer_id != user.pk),
         "draft": draft,
-        "draft_view": _review_view(draft, "draft-comment") if draft else None,
-        "awaiting_view": _review_view(work.awaiting, "awaiting-comment") if work.awaiting else None,
+        "awaiting_view": _review_view(work.awaiting) if work.awaiting else None,
         "scoring": scoring,
         "scoring_rows": scoring.rows(self_assessment) if scoring else [],
-        "self_assessment": self_assessment,
         "releases_for_confirmation": bool(work.second_marker and not work.viewer_is_lead),
         "inline_form": bound.get("inline") or InlineCommentForm(prefix="inline"),
         "file_form": bound.get("file") or FeedbackFileForm(prefix="file"),
         "return_form": bound.get("return") or ReturnForm(prefix="return"),
         "override_form": bound.get("override") or OverrideForm(prefix="override"),
         "bank_form": bound.get("bank") or BankEntryForm(prefix="bank"),
-        "bank": bank,
         "leads_confirm": leads_confirm,
         "history": history,
         "refusal": refusal,
@@ -379,51 +369,53 @@ def _simple(call: Callable[[], Any], done: str) -> ActionResult:
     return _run(forms.Form({}), "simple", lambda data: call(), done)
 
 
-def _claim(request: HttpRequest, work: reviewing.ReviewWorkspace) -> ActionResult:
-    return _simple(lambda: reviewing.claim_submission(request.user, work.submission_id),
+def _claim(request: HttpRequest, work: api.ReviewWorkspace) -> ActionResult:
+    return _simple(lambda: api.claim_submission(request.user, work.submission_id),
                    _("You claimed the submission: nobody else reviews it while your claim lasts."))
 
 
-def _release_claim(request: HttpRequest, work: reviewing.ReviewWorkspace) -> ActionResult:
-    return _simple(lambda: reviewing.release_claim(request.user, work.submission_id),
+def _release_claim(request: HttpRequest, work: api.ReviewWorkspace) -> ActionResult:
+    return _simple(lambda: api.release_claim(request.user, work.submission_id),
                    _("The claim is freed; the submission is back in the queue."))
 
 
-def _save_scoring(request: HttpRequest, work: reviewing.ReviewWorkspace, *, release: bool) -> ActionResult:
-    bank = reviewing.list_comment_bank(request.user)
+def _save_scoring(request: HttpRequest, work: api.ReviewWorkspace, *, release: bool) -> ActionResult:
+    bank = api.list_comment_bank(request.user)
     form = ScoringForm(request.POST, criteria=work.criteria, bank=bank)
+    saved = []
 
     def call(data: dict) -> str | None:
         scores, feedback = form.scores({entry.id: entry.text for entry in bank})
-        review = reviewing.save_review(request.user, work.submission_id, scores=scores, feedback=feedback)
+        review = api.save_review(request.user, work.submission_id, scores=scores, feedback=feedback)
+        saved.append(review)
         if not release:
             return None
         outcome = data.get("outcome") or ""
         if not outcome:
             raise ReviewsError("invalid_outcome", _("Choose the outcome to release the review."))
-        released = reviewing.release_review(request.user, review.id, outcome)
-        if released.state == reviewing.AWAITING_CONFIRMATION:
+        released = api.release_review(request.user, review.id, outcome)
+        if released.state == "awaiting_confirmation":
             return _("The review is sent to the lead trainer, who confirms it before the learner sees it.")
         return _("The review is released; the learner is told.")
 
     done, bound, status = _run(form, "scoring", call, _("The draft is saved."))
-    if release and not done and status != 409:
+    if saved and not done and status != 409:
         # The draft was saved before the release was refused: say so, next to the refusal.
         form.add_error(None, _("Your draft is saved."))
     return done, bound, status
 
 
-def _save(request: HttpRequest, work: reviewing.ReviewWorkspace) -> ActionResult:
+def _save(request: HttpRequest, work: api.ReviewWorkspace) -> ActionResult:
     return _save_scoring(request, work, release=False)
 
 
-def _release(request: HttpRequest, work: reviewing.ReviewWorkspace) -> ActionResult:
+def _release(request: HttpRequest, work: api.ReviewWorkspace) -> ActionResult:
     return _save_scoring(request, work, release=True)
 
 
-def _inline_add(request: HttpRequest, work: reviewing.ReviewWorkspace) -> ActionResult:
+def _inline_add(request: HttpRequest, work: api.ReviewWorkspace) -> ActionResult:
     form = InlineCommentForm(request.POST, prefix="inline")
-    return _run(form, "inline", lambda data: reviewing.add_inline_comment(
+    return _run(form, "inline", lambda data: api.add_inline_comment(
         request.user, work.submission_id, comment=data["comment"], start=data["start"], end=data["end"],
         quote=data["quote"] or "", occurrence=data["occurrence"],
     ), _("The comment is anchored to the passage."))
@@ -436,68 +428,68 @@ def _post_id(request: HttpRequest, name: str) -> int:
         return 0
 
 
-def _inline_remove(request: HttpRequest, work: reviewing.ReviewWorkspace) -> ActionResult:
+def _inline_remove(request: HttpRequest, work: api.ReviewWorkspace) -> ActionResult:
     comment_id = _post_id(request, "comment_id")
-    return _simple(lambda: reviewing.remove_inline_comment(request.user, comment_id), _("The comment is removed."))
+    return _simple(lambda: api.remove_inline_comment(request.user, comment_id), _("The comment is removed."))
 
 
-def _draft_id(work: reviewing.ReviewWorkspace) -> int:
+def _draft_id(work: api.ReviewWorkspace) -> int:
     if work.draft is None:
         raise ReviewsError("claim_required", _("Claim the submission before reviewing it."), status=409)
     return work.draft.id
 
 
-def _file_add(request: HttpRequest, work: reviewing.ReviewWorkspace) -> ActionResult:
+def _file_add(request: HttpRequest, work: api.ReviewWorkspace) -> ActionResult:
     form = FeedbackFileForm(request.POST, request.FILES, prefix="file")
-    return _run(form, "file", lambda data: reviewing.attach_feedback_file(
+    return _run(form, "file", lambda data: api.attach_feedback_file(
         request.user, _draft_id(work), data["file"]), _("The file is attached."))
 
 
-def _file_remove(request: HttpRequest, work: reviewing.ReviewWorkspace) -> ActionResult:
+def _file_remove(request: HttpRequest, work: api.ReviewWorkspace) -> ActionResult:
     file_id = _post_id(request, "file_id")
-    return _simple(lambda: reviewing.remove_feedback_file(request.user, _draft_id(work), file_id),
+    return _simple(lambda: api.remove_feedback_file(request.user, _draft_id(work), file_id),
                    _("The file is removed."))
 
 
-def _awaiting_id(work: reviewing.ReviewWorkspace) -> int:
+def _awaiting_id(work: api.ReviewWorkspace) -> int:
     if work.awaiting is None:
         raise ReviewsError("not_awaiting_confirmation", _("This review does not await confirmation."), status=409)
     return work.awaiting.id
 
 
-def _confirm(request: HttpRequest, work: reviewing.ReviewWorkspace) -> ActionResult:
-    return _simple(lambda: reviewing.confirm_review(request.user, _awaiting_id(work)),
+def _confirm(request: HttpRequest, work: api.ReviewWorkspace) -> ActionResult:
+    return _simple(lambda: api.confirm_review(request.user, _awaiting_id(work)),
                    _("The review is confirmed and released; the learner is told."))
 
 
-def _return(request: HttpRequest, work: reviewing.ReviewWorkspace) -> ActionResult:
+def _return(request: HttpRequest, work: api.ReviewWorkspace) -> ActionResult:
     form = ReturnForm(request.POST, prefix="return")
-    return _run(form, "return", lambda data: reviewing.return_review(
+    return _run(form, "return", lambda data: api.return_review(
         request.user, _awaiting_id(work), data["reason"]), _("The review is returned to its marker."))
 
 
-def _override(request: HttpRequest, work: reviewing.ReviewWorkspace) -> ActionResult:
+def _override(request: HttpRequest, work: api.ReviewWorkspace) -> ActionResult:
     form = OverrideForm(request.POST, prefix="override")
-    return _run(form, "override", lambda data: reviewing.override_grade(
+    return _run(form, "override", lambda data: api.override_grade(
         request.user, work.submission_id, data["points"], data["reason"]), _("The grade is changed."))
 
 
-def _reply(request: HttpRequest, work: reviewing.ReviewWorkspace) -> ActionResult:
+def _reply(request: HttpRequest, work: api.ReviewWorkspace) -> ActionResult:
     version_id = _post_id(request, "version_id")
     if version_id not in {version.id for version in work.versions}:
         raise Http404(_("No such version."))
     form = ReplyForm(request.POST, prefix=f"reply-{version_id}")
-    return _run(form, f"reply-{version_id}", lambda data: reviewing.add_reply(
+    return _run(form, f"reply-{version_id}", lambda data: api.add_reply(
         request.user, version_id, data["body"]), _("Your reply is posted."))
 
 
-def _bank_add(request: HttpRequest, work: reviewing.ReviewWorkspace) -> ActionResult:
+def _bank_add(request: HttpRequest, work: api.ReviewWorkspace) -> ActionResult:
     form = BankEntryForm(request.POST, prefix="bank")
-    return _run(form, "bank", lambda data: reviewing.add_comment_bank_entry(request.user, data["text"]),
+    return _run(form, "bank", lambda data: api.add_comment_bank_entry(request.user, data["text"]),
                 _("The comment is saved in your bank."))
 
 
-_ACTIONS: dict[str, Callable[[HttpRequest, reviewing.ReviewWorkspace], ActionResult]] = {
+_ACTIONS: dict[str, Callable[[HttpRequest, api.ReviewWorkspace], ActionResult]] = {
     "claim": _claim,
     "release_claim": _release_claim,
     "save": _save,
@@ -528,12 +520,12 @@ def comment_bank(request: HttpRequest) -> HttpResponse:
         action = request.POST.get("action", "")
         if action == "bank_add":
             form = BankEntryForm(request.POST, prefix="bank")
-            done, _bound, status = _run(form, "bank", lambda data: reviewing.add_comment_bank_entry(
+            done, _bound, status = _run(form, "bank", lambda data: api.add_comment_bank_entry(
                 request.user, data["text"]), _("The comment is saved in your bank."))
         elif action == "bank_remove":
             entry_id = _post_id(request, "entry_id")
             try:
-                reviewing.remove_comment_bank_entry(request.user, entry_id)
+                api.remove_comment_bank_entry(request.user, entry_id)
             except ReviewsError as error:
                 messages.error(request, str(error))
                 return redirect("mentora-reviews:reviewing-comment-bank")
@@ -545,7 +537,7 @@ def comment_bank(request: HttpRequest) -> HttpResponse:
         if done:
             messages.success(request, done)
             return redirect("mentora-reviews:reviewing-comment-bank")
-    context = {"entries": reviewing.list_comment_bank(request.user), "form": form,
+    context = {"entries": api.list_comment_bank(request.user), "form": form,
                "zone": host_api.get_user_time_zone(request.user)}
     return render(request, "mentora/reviews/review_comment_bank.html", context, status=status)
 

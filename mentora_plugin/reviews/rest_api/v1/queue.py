@@ -4,7 +4,7 @@ and the queue in figures.
 
 Thin views over ``reviews.api``: the queue decides which courses the requester reviews in (403
 ``permission_denied`` for a course filter outside them). The list runs a fixed number of queries whatever the page
-size (one COUNT, one SELECT, after the courses are known).
+size (one COUNT, the page's ids, its rows, after the courses are known).
 """
 from __future__ import annotations
 

@@ -81,7 +81,8 @@ def notify(kind: str, recipient: Any, dedupe_key: str, /, **context: Any) -> Non
             second ``notify`` with the same three sends nothing.
         **context: JSON-serialisable values. ``submission_received`` and ``queue_overdue`` take ``submission_id``;
             ``review_released`` takes ``submission_id`` and, better, ``review_id`` (the outcome and grade are read
-            from that review; without it, from the submission's latest released review); ``due_reminder`` takes ``project_id`` and ``due`` (the learner's own due date, ISO or datetime).
+            from that review; without it, from the submission's latest released review); ``due_reminder`` takes
+            ``project_id`` and ``due`` (the learner's own due date, ISO or datetime).
 
     Raises:
         ValueError: an unknown kind (a programming error).

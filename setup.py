@@ -22,11 +22,13 @@ DJANGO_APPS = {
     "mentora_host": "mentora_plugin.host.apps:HostConfig",
     "mentora_booking": "mentora_plugin.booking.apps:BookingConfig",
     "mentora_trainers": "mentora_plugin.trainers.apps:TrainersConfig",
+    "mentora_reviews": "mentora_plugin.reviews.apps:ReviewsConfig",
 }
 
 XBLOCKS = {
     "mentora_course_team": "mentora_xblocks.course_team:CourseTeamXBlock",
     "mentora_booking": "mentora_xblocks.booking:BookingXBlock",
+    "mentora_project": "mentora_xblocks.project:ProjectXBlock",
 }
 
 

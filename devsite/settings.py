@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "djpyfs",
     "workbench",
+    "submissions",  # edx-submissions: the LMS installs it (ORA2 and the grades app use it); the demo does too
     "devsite",
 ]
 # The LMS's way: every app that an installed package declares under the lms.djangoapp entry point.

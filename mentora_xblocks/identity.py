@@ -7,7 +7,7 @@ and ``edx-platform.anonymous_user_id``); xblock-sdk's workbench only gives ``opt
 a free string (``"student_1"`` by default; the demo's middleware makes it the signed-in user's id). The course is
 the learning context of the block's usage key in the LMS and Studio, while the workbench has no course at all.
 
-Blocks call the two functions below and nothing else, so that the runtime differences live in one place and a new
+Blocks call the functions below and nothing else, so that the runtime differences live in one place and a new
 runtime means one change here. Permissions are not decided here: callers ask ``user.has_perm(...)``.
 """
 from __future__ import annotations
@@ -21,12 +21,22 @@ from opaque_keys import InvalidKeyError
 from opaque_keys.edx.keys import CourseKey
 from xblock.exceptions import NoSuchServiceError
 
-__all__ = ["FALLBACK_COURSE_KEY_FIELD", "LMS_USER_ID", "WORKBENCH_USER_ID", "get_course_key", "get_current_user"]
+__all__ = [
+    "FALLBACK_COURSE_KEY_FIELD",
+    "LMS_ANONYMOUS_USER_ID",
+    "LMS_USER_ID",
+    "WORKBENCH_USER_ID",
+    "get_anonymous_user_id",
+    "get_course_key",
+    "get_current_user",
+]
 
 log = logging.getLogger(__name__)
 
 #: The LMS / Studio user service's attribute holding the platform user id (an int, None when anonymous).
 LMS_USER_ID = "edx-platform.user_id"
+#: The LMS user service's attribute holding the learner's anonymous id in the block's course (a string).
+LMS_ANONYMOUS_USER_ID = "edx-platform.anonymous_user_id"
 #: xblock-sdk's workbench user service attribute: the ``?student=`` value of the URL, a string.
 WORKBENCH_USER_ID = "xblock-workbench.user_id"
 #: The block field (Scope.settings) naming the course where the runtime has none (the workbench).
@@ -48,13 +58,33 @@ def get_current_user(block: Any) -> AbstractBaseUser | None:
     return get_user_model().objects.filter(pk=user_id).first()
 
 
-def _user_id_from_service(block: Any) -> int | None:
+def get_anonymous_user_id(block: Any) -> str | None:
+    """
+    Return the anonymous id the platform gives the viewer in the block's course, or None where there is none.
+
+    The LMS user service carries it (``edx-platform.anonymous_user_id``): it is the ``student_id`` the platform's
+    own blocks (ORA2 among them) put in edx-submissions' student items, so a grade set on it reaches the
+    gradebook. The workbench has none: its runtime's ``anonymous_student_id`` is one fixed string shared by every
+    student, which must never identify anybody, so it is not read. With None, the domain derives the id itself.
+    """
+    value = _user_attrs(block).get(LMS_ANONYMOUS_USER_ID)
+    if isinstance(value, str) and value.strip():
+        return value.strip()
+    return None
+
+
+def _user_attrs(block: Any) -> dict[str, Any]:
+    """The current user's ``opt_attrs`` from the runtime's user service (empty without one)."""
     try:
         service = block.runtime.service(block, "user")
     except NoSuchServiceError:
-        return None
+        return {}
     current = service.get_current_user() if service is not None else None
-    attrs = getattr(current, "opt_attrs", None) or {}
+    return getattr(current, "opt_attrs", None) or {}
+
+
+def _user_id_from_service(block: Any) -> int | None:
+    attrs = _user_attrs(block)
     for name in (LMS_USER_ID, WORKBENCH_USER_ID):
         user_id = _as_user_id(attrs.get(name))
         if user_id is not None:

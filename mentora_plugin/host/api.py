@@ -47,6 +47,7 @@ __all__ = [
     "InvalidCourseKeyError",
     "InvalidRecordError",
     "UnknownUserError",
+    "anonymous_user_id",
     "bulk_record_course_roles",
     "bulk_record_enrollments",
     "display_name",
@@ -541,6 +542,26 @@ def get_course_trainers(course_key: CourseKey | str) -> QuerySet:
         )
         granted |= derived
     return _with_profiles(User.objects.filter(granted, is_active=True).distinct()).order_by("username")
+
+
+def anonymous_user_id(user: Any, course_key: CourseKey | str) -> str:
+    """
+    The anonymous id of ``user`` in the course: the one the platform gives the course's blocks, which keys the
+    learner's student items in edx-submissions (where project grades are set). Stable for a user and a course,
+    different across courses and users.
+
+    Raises:
+        InvalidCourseKeyError: the course key is malformed.
+        InvalidRecordError: ``user`` is neither a saved user nor a positive user id.
+        UnknownUserError: no user has that id.
+    """
+    from mentora_plugin.host import compat
+
+    key = parse_course_key(course_key)
+    if not isinstance(user, User):
+        user = _existing_user(user, active_only=False)
+    _user_id(user)
+    return compat.anonymous_id_for_user(user, key)
 
 
 def display_name(user: Any) -> str:

@@ -6,6 +6,8 @@ a function, so importing Mentora never needs the platform.
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 from importlib import import_module
 from typing import Any
@@ -122,3 +124,24 @@ def get_user_preference(user: Any, key: str) -> str | None:
         log.warning("Could not read the preference %r of user %s", key, getattr(user, "pk", None), exc_info=True)
         return None
     return value if isinstance(value, str) and value else None
+
+
+_STUDENT_MODELS_MODULE = "common.djangoapps.student.models"
+
+
+def anonymous_id_for_user(user: Any, course_key: Any) -> str:
+    """
+    The anonymous id of ``user`` in the course, as the platform gives it to the course's blocks (and as ORA2 and
+    edx-submissions key a learner's student items).
+
+    In the LMS this is the platform's ``anonymous_id_for_user`` (32 hex digits, stable, stored by the platform).
+    Outside it the stand-in derives 32 hex digits from ``SECRET_KEY``, the user id and the course key (HMAC-SHA256):
+    stable, different per course and per user, and telling nothing about the user without the secret.
+    """
+    module = _platform_module(_STUDENT_MODELS_MODULE)
+    if module is not None:
+        return module.anonymous_id_for_user(user, course_key)
+    from django.conf import settings
+
+    message = f"{getattr(user, 'pk', user)}:{course_key}".encode()
+    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()[:32]

@@ -222,6 +222,25 @@ DEFAULTS: dict[str, Any] = {
     # .. setting_description: The sender of trainers' emails (application steps, reminders, level warnings). None:
     #   the platform's DEFAULT_FROM_EMAIL.
     "MENTORA_TRAINERS_EMAIL_FROM": None,
+    # .. setting_name: MENTORA_REVIEWS_CLAIM_MINUTES
+    # .. setting_default: 120
+    # .. setting_description: How long a trainer's claim on a submission lasts before it frees itself (a claim is
+    #   renewed each time the trainer saves the review).
+    "MENTORA_REVIEWS_CLAIM_MINUTES": 120,
+    # .. setting_name: MENTORA_REVIEWS_GRADE_POLICY
+    # .. setting_default: "latest"
+    # .. setting_description: Which released grade the gradebook keeps when a learner resubmits and is graded again:
+    #   "latest" (the last released) or "highest". Until a new review is released, the earlier grade stays.
+    "MENTORA_REVIEWS_GRADE_POLICY": "latest",
+    # .. setting_name: MENTORA_REVIEWS_DUE_REMINDER_HOURS
+    # .. setting_default: 48
+    # .. setting_description: Learners who have not submitted are reminded this many hours before a project is due
+    #   (the periodic task mentora_plugin.reviews.tasks.send_due_reminders); 0: no reminders.
+    "MENTORA_REVIEWS_DUE_REMINDER_HOURS": 48,
+    # .. setting_name: MENTORA_REVIEWS_EMAIL_FROM
+    # .. setting_default: None
+    # .. setting_description: The sender of reviews' emails. None: the platform's DEFAULT_FROM_EMAIL.
+    "MENTORA_REVIEWS_EMAIL_FROM": None,
 }
 
 #: Apps the REST API documentation needs (drf-spectacular templates, self-hosted Swagger UI files).
@@ -254,6 +273,14 @@ BEAT_SCHEDULE = {
     "mentora-trainers-remind-reviewers": {
         "task": "mentora_plugin.trainers.tasks.remind_reviewers",
         "schedule": timedelta(hours=6),
+    },
+    "mentora-reviews-due-reminders": {
+        "task": "mentora_plugin.reviews.tasks.send_due_reminders",
+        "schedule": timedelta(hours=1),
+    },
+    "mentora-reviews-queue-overdue": {
+        "task": "mentora_plugin.reviews.tasks.flag_overdue_reviews",
+        "schedule": timedelta(hours=1),
     },
 }
 

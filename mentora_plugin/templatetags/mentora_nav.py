@@ -30,6 +30,11 @@ def mentora_nav(context: dict[str, Any]) -> dict[str, Any]:
         ]
     else:
         links.append((_("Become a trainer"), reverse("mentora-trainers:applications-apply")))
+    from mentora_plugin.reviews import api as reviews_api
+
+    if reviews_api.reviewable_course_keys(user) != []:  # None: every course (platform staff)
+        links.append((_("Review queue"), reverse("mentora-reviews:queue-list")))
+    links.append((_("Gallery"), reverse("mentora-reviews:gallery-list")))
     links.append((_("Levels"), reverse("mentora-trainers:levels-ladder")))
     links.append((_("My reports"), reverse("mentora-trainers:disputes-mine")))
     if user.has_perm("mentora_trainers.review_application"):

@@ -6,6 +6,7 @@ each of those pages, failing on any "serious" or "critical" violation.
 from __future__ import annotations
 
 import pytest
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -24,7 +25,13 @@ BLOCK = ".mentora-course-team"
 
 
 def wait_for_text(driver: WebDriver, text: str, selector: str = "body") -> None:
-    WebDriverWait(driver, 10).until(ec.text_to_be_present_in_element((By.CSS_SELECTOR, selector), text))
+    """
+    Wait for ``text`` in the element. While a click's navigation replaces the page, Chromium may answer for a node of
+    the page going away ("Node with given id does not belong to the document"): that is a retry, not a failure.
+    """
+    WebDriverWait(driver, 10, ignored_exceptions=(WebDriverException,)).until(
+        ec.text_to_be_present_in_element((By.CSS_SELECTOR, selector), text)
+    )
 
 
 def sign_in_by_click(driver: WebDriver, base: str, full_name: str) -> None:

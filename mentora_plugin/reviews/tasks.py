@@ -1,0 +1,54 @@
+"""
+Reviews' Celery tasks: string arguments, idempotent, safe to retry.
+
+``send_due_reminders`` and ``flag_overdue_reviews`` run hourly (Celery beat, ``mentora-reviews-due-reminders`` and
+``mentora-reviews-queue-overdue``); ``send_review_notification`` sends one email of ``notifications.notify``.
+"""
+from __future__ import annotations
+
+import logging
+import smtplib
+from typing import Any
+
+from celery import shared_task
+from django.db import OperationalError
+
+log = logging.getLogger(__name__)
+
+#: Failures worth retrying: the mail server or the network, and the database's transient ones (a lock wait
+#: timeout, a deadlock, a lost connection).
+_TRANSIENT = (smtplib.SMTPException, OSError, OperationalError)
+_RETRY_OPTIONS: dict[str, Any] = {
+    "bind": True,
+    "acks_late": True,
+    "autoretry_for": _TRANSIENT,
+    "retry_backoff": 30,
+    "retry_backoff_max": 3600,
+    "retry_jitter": True,
+    "max_retries": 8,
+    "ignore_result": True,
+}
+
+
+@shared_task(name="mentora_plugin.reviews.tasks.send_review_notification", **_RETRY_OPTIONS)
+def send_review_notification(self, kind: str, recipient_id: str, dedupe_key: str, payload: str) -> int:
+    """Send one reviews' email, once (see ``notifications.send``). Returns how many this run sent (0 or 1)."""
+    from mentora_plugin.reviews import notifications
+
+    return notifications.send(kind, recipient_id, dedupe_key, payload)
+
+
+@shared_task(name="mentora_plugin.reviews.tasks.send_due_reminders", ignore_result=True)
+def send_due_reminders() -> int:
+    """Periodic: remind learners who have not submitted to a project due soon (``notifications.send_due_reminders``)."""
+    from mentora_plugin.reviews import notifications
+
+    return notifications.send_due_reminders()
+
+
+@shared_task(name="mentora_plugin.reviews.tasks.flag_overdue_reviews", ignore_result=True)
+def flag_overdue_reviews() -> int:
+    """Periodic: tell trainers and staff of submissions waiting too long (``notifications.flag_overdue_reviews``)."""
+    from mentora_plugin.reviews import notifications
+
+    return notifications.flag_overdue_reviews()

@@ -86,7 +86,11 @@ def test_staff_grants_a_trainer_whom_the_learner_then_sees_in_the_block(demo, br
     assert browser.current_url == demo + SCENARIO
     assert block.get_attribute("data-status") == "ok"
     listed = [item.text for item in block.find_elements(By.CSS_SELECTOR, ".mentora-course-team__trainer")]
-    assert listed == ["Bruno Leroy (bruno)", "Tariq Benali (tariq)"]
+    # Bruno was just made a trainer by course staff (no public profile); Tariq is an active trainer: his name links
+    # to his public profile, with his level.
+    assert listed == ["Bruno Leroy (bruno)", "Tariq Benali (tariq) Level: Advanced"]
+    profile = block.find_element(By.CSS_SELECTOR, "a.mentora-course-team__name")
+    assert profile.text == "Tariq Benali" and profile.get_attribute("href").endswith("/mentora/trainers/profile/tariq/")
     assert block.find_element(By.CSS_SELECTOR, ".mentora-course-team__roles").text == "Learner"
 
     link = block.find_element(By.CSS_SELECTOR, "a.mentora-course-team__link")

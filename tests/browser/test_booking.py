@@ -12,12 +12,12 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support import expected_conditions as ec
-from selenium.webdriver.support.ui import WebDriverWait
 
 from mentora_plugin.booking import api
 from mentora_plugin.booking.models import Booking
 from tests.browser.accessibility import axe_violations, blocking, describe
 from tests.browser.test_demo import sign_in_by_click, wait_for_text
+from tests.browser.waiting import wait
 
 pytestmark = pytest.mark.browser
 
@@ -49,7 +49,7 @@ def tab_to(driver: WebDriver, selector: str, limit: int = 40) -> None:
 
 def open_block(driver: WebDriver, base: str):
     driver.get(base + SCENARIO)
-    return WebDriverWait(driver, 10).until(
+    return wait(driver, 10).until(
         ec.presence_of_element_located((By.CSS_SELECTOR, BLOCK + '[data-ready="true"]'))
     )
 
@@ -80,7 +80,7 @@ def test_learner_books_with_the_keyboard_and_cancels(demo, offered, browser):
     tab_to(browser, ".mentora-booking__book")
     press(browser, Keys.ENTER)
     live = block.find_element(By.CSS_SELECTOR, ".mentora-booking__live")
-    WebDriverWait(browser, 10).until(lambda _: "Booked: Project review (1:1)" in live.text)
+    wait(browser, 10).until(lambda _: "Booked: Project review (1:1)" in live.text)
     assert browser.switch_to.active_element.text == "Your upcoming sessions"
 
     booking = Booking.objects.filter(learner__username="alice").exclude(pk__in=before).get()
@@ -91,7 +91,7 @@ def test_learner_books_with_the_keyboard_and_cancels(demo, offered, browser):
     tab_to(browser, f'[data-booking-id="{booking.pk}"] .mentora-booking__cancel')
     press(browser, Keys.ENTER)
     wait_for_text(browser, "is cancelled", BLOCK + " .mentora-booking__live")
-    past = WebDriverWait(browser, 10).until(ec.presence_of_element_located(
+    past = wait(browser, 10).until(ec.presence_of_element_located(
         (By.CSS_SELECTOR, f'.mentora-booking__past [data-booking-id="{booking.pk}"]')
     ))
     assert "Cancelled" in past.text

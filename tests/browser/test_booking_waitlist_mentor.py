@@ -13,7 +13,6 @@ from django.utils import timezone
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
-from selenium.webdriver.support.ui import WebDriverWait
 
 from devsite.people import COURSE_KEY
 from mentora_plugin.booking import api
@@ -21,6 +20,7 @@ from mentora_plugin.host import api as host_api
 from tests.browser.accessibility import axe_violations, blocking, describe
 from tests.browser.test_booking import open_block, press, tab_to
 from tests.browser.test_demo import sign_in_by_click, wait_for_text
+from tests.browser.waiting import wait
 
 pytestmark = pytest.mark.browser
 
@@ -85,7 +85,7 @@ def test_learner_chooses_a_mentor_with_the_keyboard(demo, browser):
     assert browser.switch_to.active_element.text == "Choose"
     press(browser, Keys.ENTER)
     wait_for_text(browser, "Tariq Benali is now your mentor.", LIVE)
-    WebDriverWait(browser, 10).until(lambda _: mentor_text.text == "Your mentor is Tariq Benali.")
+    wait(browser, 10).until(lambda _: mentor_text.text == "Your mentor is Tariq Benali.")
     mentor = api.get_mentor(alice, COURSE_KEY)
     assert mentor is not None and mentor.trainer_name == "Tariq Benali"
     assert_block_accessible(browser)
@@ -137,7 +137,7 @@ def test_learner_joins_a_waitlist_and_takes_the_seat_freed(demo, full_group, bro
     assert browser.switch_to.active_element.text == "Take the seat"
     press(browser, Keys.ENTER)
     wait_for_text(browser, "is yours.", LIVE)
-    WebDriverWait(browser, 10).until(
+    wait(browser, 10).until(
         lambda _: block.find_element(By.CSS_SELECTOR, offered).get_attribute("data-status") == "confirmed"
     )
     assert "Confirmed" in block.find_element(By.CSS_SELECTOR, offered).text

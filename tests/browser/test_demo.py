@@ -6,16 +6,15 @@ each of those pages, failing on any "serious" or "critical" violation.
 from __future__ import annotations
 
 import pytest
-from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support import expected_conditions as ec
-from selenium.webdriver.support.ui import WebDriverWait
 
 from devsite.people import COURSE_KEY
 from tests.browser.accessibility import axe_violations, blocking, describe
+from tests.browser.waiting import wait
 
 pytestmark = pytest.mark.browser
 
@@ -29,7 +28,7 @@ def wait_for_text(driver: WebDriver, text: str, selector: str = "body") -> None:
     Wait for ``text`` in the element. While a click's navigation replaces the page, Chromium may answer for a node of
     the page going away ("Node with given id does not belong to the document"): that is a retry, not a failure.
     """
-    WebDriverWait(driver, 10, ignored_exceptions=(WebDriverException,)).until(
+    wait(driver, 10).until(
         ec.text_to_be_present_in_element((By.CSS_SELECTOR, selector), text)
     )
 
@@ -46,8 +45,8 @@ def sign_out(driver: WebDriver, base: str) -> None:
     header = driver.find_element(By.CSS_SELECTOR, ".mentora-header")
     driver.find_element(By.XPATH, "//header//button[normalize-space()='Sign out']").click()
     # The landing page always shows the sign-in buttons: wait for the page itself to be replaced, not for them.
-    WebDriverWait(driver, 10).until(ec.staleness_of(header))
-    WebDriverWait(driver, 10).until(
+    wait(driver, 10).until(ec.staleness_of(header))
+    wait(driver, 10).until(
         lambda current: "Signed in as" not in current.find_element(By.CSS_SELECTOR, ".mentora-header").text
     )
 
@@ -82,7 +81,7 @@ def test_staff_grants_a_trainer_whom_the_learner_then_sees_in_the_block(demo, br
     sign_out(browser, demo)
     sign_in_by_click(browser, demo, "Alice Martin")
     browser.find_element(By.CSS_SELECTOR, f'#main a[href="{SCENARIO}"]').click()  # the landing page's own link
-    block = WebDriverWait(browser, 10).until(ec.presence_of_element_located((By.CSS_SELECTOR, BLOCK)))
+    block = wait(browser, 10).until(ec.presence_of_element_located((By.CSS_SELECTOR, BLOCK)))
     assert browser.current_url == demo + SCENARIO
     assert block.get_attribute("data-status") == "ok"
     listed = [item.text for item in block.find_elements(By.CSS_SELECTOR, ".mentora-course-team__trainer")]
@@ -95,7 +94,7 @@ def test_staff_grants_a_trainer_whom_the_learner_then_sees_in_the_block(demo, br
 
     link = block.find_element(By.CSS_SELECTOR, "a.mentora-course-team__link")
     link.send_keys(Keys.ENTER)  # the link is reachable and followed with the keyboard
-    WebDriverWait(browser, 10).until(ec.url_to_be(demo + COURSE_HOME))
+    wait(browser, 10).until(ec.url_to_be(demo + COURSE_HOME))
     assert "bruno" in browser.find_element(By.CSS_SELECTOR, ".mentora-table tbody").text
 
 

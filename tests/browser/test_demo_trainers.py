@@ -9,10 +9,11 @@ from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as ec
-from selenium.webdriver.support.ui import Select, WebDriverWait
+from selenium.webdriver.support.ui import Select
 
 from tests.browser.accessibility import axe_violations, blocking, describe
 from tests.browser.test_demo import sign_in_by_click, wait_for_text
+from tests.browser.waiting import wait
 
 pytestmark = pytest.mark.browser
 
@@ -35,7 +36,7 @@ def follow_header_link(driver, label: str) -> None:
     assert driver.switch_to.active_element == link, f"Tab never reached {label!r}"
     href = link.get_attribute("href")
     ActionChains(driver).send_keys(Keys.ENTER).perform()
-    WebDriverWait(driver, 10).until(ec.url_to_be(href))
+    wait(driver, 10).until(ec.url_to_be(href))
 
 
 @pytest.mark.parametrize(

@@ -15,13 +15,13 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support import expected_conditions as ec
-from selenium.webdriver.support.ui import WebDriverWait
 
 from devsite.people import COURSE_KEY
 from mentora_plugin.reviews.models import Project, Submission, SubmissionVersion
 from tests.browser.accessibility import axe_violations, blocking, describe
 from tests.browser.test_demo import sign_in_by_click, wait_for_text
 from tests.browser.test_demo_trainers import in_french
+from tests.browser.waiting import wait
 
 pytestmark = pytest.mark.browser
 
@@ -53,7 +53,7 @@ def tab_to(driver: WebDriver, selector: str, limit: int = 60) -> None:
 
 def open_block(driver: WebDriver, base: str):
     driver.get(base + SCENARIO)
-    return WebDriverWait(driver, 10).until(
+    return wait(driver, 10).until(
         ec.presence_of_element_located((By.CSS_SELECTOR, BLOCK + '[data-ready="true"]'))
     )
 
@@ -79,7 +79,7 @@ def test_learner_drafts_and_submits_with_the_keyboard(demo, browser):
     # A link, added with Enter in its field.
     tab_to(browser, ".mentora-project__link-input")
     press(browser, "https://example.org/alice/pipeline", Keys.ENTER)
-    WebDriverWait(browser, 10).until(
+    wait(browser, 10).until(
         lambda _: Submission.objects.get(pk=submission.pk).draft_links == ["https://example.org/alice/pipeline"]
     )
 
@@ -156,7 +156,7 @@ def test_author_edits_the_rubric_with_the_keyboard(demo, browser):
     """Course staff in the Studio form: add a criterion, see the domain's refusal next to the rubric, fix, save."""
     sign_in_by_click(browser, demo, "Sofia Rossi")
     browser.get(demo + SCENARIO + "studio_view/")
-    form = WebDriverWait(browser, 10).until(
+    form = wait(browser, 10).until(
         ec.presence_of_element_located((By.CSS_SELECTOR, ".mentora-project-studio[data-ready='true']"))
     )
     assert_studio_accessible(browser)

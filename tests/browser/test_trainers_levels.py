@@ -17,11 +17,11 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support import expected_conditions as ec
-from selenium.webdriver.support.ui import WebDriverWait
 
 from mentora_plugin.trainers import api
 from mentora_plugin.trainers.models import TrainerProfile, TrainerScope
 from tests.browser.accessibility import axe_violations, blocking, describe
+from tests.browser.waiting import wait
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -100,7 +100,7 @@ def test_staff_set_a_level_with_the_keyboard(live_server, browser, people):
     assert browser.switch_to.active_element.get_attribute("id") == "id_override-reason"
     tab_to(browser, 'button[value="override"]')
     press(browser, Keys.ENTER)
-    error = WebDriverWait(browser, 10).until(
+    error = wait(browser, 10).until(
         ec.presence_of_element_located((By.ID, "id_override-reason-error"))
     )
     assert "Give a reason" in error.text
@@ -117,7 +117,7 @@ def test_staff_set_a_level_with_the_keyboard(live_server, browser, people):
     press(browser, Keys.TAB)
     assert browser.switch_to.active_element.get_attribute("value") == "override"
     press(browser, Keys.ENTER)
-    WebDriverWait(browser, 10).until(
+    wait(browser, 10).until(
         ec.text_to_be_present_in_element((By.CSS_SELECTOR, "[role=status]"), "The level of Bea Trainer is set.")
     )
     profile = TrainerProfile.objects.get(user=people["trainer"])

@@ -70,3 +70,18 @@ def enrollment_data(user, course_key=COURSE, mode="audit", is_active=True) -> Co
 def at(minutes: int) -> datetime:
     """A fixed event time, ``minutes`` after a reference instant."""
     return datetime(2026, 11, 1, 12, 0, tzinfo=UTC) + timedelta(minutes=minutes)
+
+
+def soon_in_paris(hours: int = 3) -> datetime:
+    """
+    A whole hour a few hours ahead in Paris whose session (an hour at most) ends the same Paris day: the tests that
+    need a booking inside the cancellation cut-off give that day an all-day extra window, at any time of day.
+    """
+    from zoneinfo import ZoneInfo
+
+    from django.utils import timezone
+
+    start = (timezone.now().astimezone(ZoneInfo("Europe/Paris")) + timedelta(hours=hours)).replace(
+        minute=0, second=0, microsecond=0
+    )
+    return start + timedelta(hours=1) if start.hour == 23 else start

@@ -17,7 +17,7 @@ from mentora_plugin.booking.data import WeeklyRule
 from mentora_plugin.booking.models import Booking, Session
 from mentora_plugin.host import api as host_api
 from mentora_plugin.host.data import CourseRoleRecord
-from tests.conftest import COURSE, OTHER_COURSE, at
+from tests.conftest import COURSE, OTHER_COURSE, at, soon_in_paris
 
 pytestmark = pytest.mark.django_db
 
@@ -436,11 +436,8 @@ class TestLifecycle:
         assert (again.status_code, again.json()["error_code"]) == (409, "invalid_state")
 
     def test_cancellation_cutoff_with_the_trainers_override(self, cast, session_type):
-        soon = timezone.now().astimezone(PARIS) + timedelta(hours=3)
-        api.add_override(cast["trainer"], soon.date(), "extra", time(0, 0), time(23, 59))
-        start = (soon + timedelta(hours=1)).replace(minute=0, second=0, microsecond=0)
-        if start.date() != soon.date():
-            pytest.skip("too close to midnight in Paris for a same-day extra window")
+        start = soon_in_paris()
+        api.add_override(cast["trainer"], start.date(), "extra", time(0, 0), time(23, 59))
         response = client_for(cast["learner"]).post(
             V1 + "bookings/", {"session_type_id": session_type.id, "start": start.isoformat()}, format="json"
         )

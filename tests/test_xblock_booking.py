@@ -24,7 +24,7 @@ from mentora_plugin.booking.data import WeeklyRule
 from mentora_plugin.booking.models import Booking
 from mentora_plugin.host import api as host_api
 from mentora_xblocks.booking import BookingXBlock
-from tests.conftest import at
+from tests.conftest import at, soon_in_paris
 
 pytestmark = pytest.mark.django_db
 
@@ -212,11 +212,8 @@ class TestHandlers:
         assert (status, refused["reason"]) == (409, "not_available")
 
     def test_cancellation_cutoff_message_reaches_the_learner(self, cast):
-        soon = timezone.now().astimezone(PARIS) + timedelta(hours=3)
-        start = (soon + timedelta(hours=1)).replace(minute=0, second=0, microsecond=0)
-        if start.date() != soon.date():
-            pytest.skip("too close to midnight in Paris")
-        api.add_override(cast["trainer"], soon.date(), "extra", time(0, 0), time(23, 59))
+        start = soon_in_paris()
+        api.add_override(cast["trainer"], start.date(), "extra", time(0, 0), time(23, 59))
         block = workbench_block(str(cast["learner"].pk))
         status, body = call(block, "book", {"session_type_id": cast["review"].id, "start": start.isoformat()})
         assert status == 200, body

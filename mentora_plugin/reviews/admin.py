@@ -9,16 +9,11 @@ reason.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
-from django.contrib import admin, messages
-from django.contrib.admin import helpers
-from django.http import HttpRequest
-from django.template.response import TemplateResponse
+from django.contrib import admin
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from mentora_plugin.admin_actions import ReadOnlyAdmin, with_reason
 from mentora_plugin.reviews import api
 from mentora_plugin.reviews.common import ReviewsError
 from mentora_plugin.reviews.models import (
@@ -31,23 +26,8 @@ from mentora_plugin.reviews.models import (
     SubmissionVersion,
 )
 
+
 #: The intermediate page asking for a reason (the trainers admin's: one look for every Mentora action).
-REASON_TEMPLATE = "mentora/trainers/admin_reason.html"
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """A record: nothing is added, changed or deleted here (the API changes it, with its audit)."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 class ReadOnlyInline(admin.TabularInline):
     extra = 0
     can_delete = False
@@ -63,48 +43,6 @@ class ReadOnlyInline(admin.TabularInline):
         return False
 
 
-def with_reason(
-    modeladmin: admin.ModelAdmin,
-    request: HttpRequest,
-    queryset: Any,
-    *,
-    title: str,
-    apply: Callable[[Any, str], Any],
-    done: Callable[[int], str],
-) -> TemplateResponse | None:
-    """
-    An admin action that needs a reason: the first POST (from the change list) shows an intermediate page asking for
-    it; the second (``apply``) calls ``apply(obj, reason)`` for each selected row. Without a reason the page comes
-    back with the error and nothing is called. Rows the API refuses are listed with its message.
-    """
-    reason = (request.POST.get("reason") or "").strip()
-    error = ""
-    if request.POST.get("apply"):
-        if reason:
-            count, refused = 0, []
-            for obj in queryset:
-                try:
-                    apply(obj, reason)
-                    count += 1
-                except ReviewsError as refusal:
-                    refused.append(f"{obj}: {refusal}")
-            if count:
-                modeladmin.message_user(request, done(count), messages.SUCCESS)
-            for line in refused:
-                modeladmin.message_user(request, line, messages.ERROR)
-            return None
-        error = _("Give a reason: it is kept with the change.")
-    context = {
-        **modeladmin.admin_site.each_context(request),
-        "title": title,
-        "opts": modeladmin.model._meta,
-        "objects": list(queryset),
-        "action": request.POST.get("action", ""),
-        "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-        "reason": reason,
-        "error": error,
-    }
-    return TemplateResponse(request, REASON_TEMPLATE, context, status=400 if error else 200)
 
 
 @admin.register(Project)
@@ -164,6 +102,7 @@ class GalleryEntryAdmin(ReadOnlyAdmin):
     def take_out(self, request, queryset):
         return with_reason(
             self, request, queryset,
+            refused_by=ReviewsError,
             title=_("Take these entries out of the gallery"),
             apply=lambda entry, reason: api.unfeature(request.user, entry.pk, reason),
             done=lambda count: ngettext("%(count)d entry taken out of the gallery.",

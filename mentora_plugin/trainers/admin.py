@@ -11,18 +11,13 @@ so the admin cannot skip the state machine, the audit trail or the level log.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
-from django.contrib import admin, messages
-from django.contrib.admin import helpers
-from django.http import HttpRequest
-from django.template.response import TemplateResponse
+from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from mentora_plugin.admin_actions import ReadOnlyAdmin, with_reason
 from mentora_plugin.trainers import (
     admin_applications,  # noqa: F401  (registers the applications' admin)
     api,
@@ -37,65 +32,6 @@ from mentora_plugin.trainers.models import (
     TrainerProfile,
     TrainerRating,
 )
-
-REASON_TEMPLATE = "mentora/trainers/admin_reason.html"
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """A record: nothing is added, changed or deleted here (the API's actions change it, with their audit)."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-def with_reason(
-    modeladmin: admin.ModelAdmin,
-    request: HttpRequest,
-    queryset: Any,
-    *,
-    title: str,
-    apply: Callable[[Any, str], Any],
-    done: Callable[[int], str],
-) -> TemplateResponse | None:
-    """
-    An admin action that needs a reason: the first POST (from the change list) shows an intermediate page asking for
-    it; the second (``apply``) calls ``apply(obj, reason)`` for each selected row. Without a reason the page comes
-    back with the error and nothing is called. Rows the API refuses are listed with its message.
-    """
-    reason = (request.POST.get("reason") or "").strip()
-    error = ""
-    if request.POST.get("apply"):
-        if reason:
-            count, refused = 0, []
-            for obj in queryset:
-                try:
-                    apply(obj, reason)
-                    count += 1
-                except TrainersError as refusal:
-                    refused.append(f"{obj}: {refusal}")
-            if count:
-                modeladmin.message_user(request, done(count), messages.SUCCESS)
-            for line in refused:
-                modeladmin.message_user(request, line, messages.ERROR)
-            return None
-        error = _("Give a reason: it is kept with the change.")
-    context = {
-        **modeladmin.admin_site.each_context(request),
-        "title": title,
-        "opts": modeladmin.model._meta,
-        "objects": list(queryset),
-        "action": request.POST.get("action", ""),
-        "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-        "reason": reason,
-        "error": error,
-    }
-    return TemplateResponse(request, REASON_TEMPLATE, context, status=400 if error else 200)
 
 
 @admin.register(Skill)
@@ -141,6 +77,7 @@ class TrainerProfileAdmin(ReadOnlyAdmin):
     def lock_level(self, request, queryset):
         return with_reason(
             self, request, queryset.select_related("user"),
+            refused_by=TrainersError,
             title=_("Lock these trainers' level"),
             apply=lambda profile, reason: api.lock_level(profile.user, request.user, reason),
             done=lambda count: ngettext("%(count)d level locked.", "%(count)d levels locked.", count)
@@ -151,6 +88,7 @@ class TrainerProfileAdmin(ReadOnlyAdmin):
     def unlock_level(self, request, queryset):
         return with_reason(
             self, request, queryset.select_related("user"),
+            refused_by=TrainersError,
             title=_("Unlock these trainers' level"),
             apply=lambda profile, reason: api.unlock_level(profile.user, request.user, reason),
             done=lambda count: ngettext("%(count)d level unlocked.", "%(count)d levels unlocked.", count)
@@ -170,6 +108,7 @@ class TrainerRatingAdmin(ReadOnlyAdmin):
     def hide(self, request, queryset):
         return with_reason(
             self, request, queryset,
+            refused_by=TrainersError,
             title=_("Hide these ratings"),
             apply=lambda rating, reason: api.hide_rating(request.user, rating.pk, reason),
             done=lambda count: ngettext("%(count)d rating hidden.", "%(count)d ratings hidden.", count)
@@ -180,6 +119,7 @@ class TrainerRatingAdmin(ReadOnlyAdmin):
     def show(self, request, queryset):
         return with_reason(
             self, request, queryset,
+            refused_by=TrainersError,
             title=_("Show these ratings again"),
             apply=lambda rating, reason: api.unhide_rating(request.user, rating.pk, reason),
             done=lambda count: ngettext("%(count)d rating shown again.", "%(count)d ratings shown again.", count)

@@ -65,6 +65,8 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks import mariadb_server  # noqa: E402 - after the path is set
+
 ZONE = ZoneInfo("Europe/Paris")
 COURSE_ID = "course-v1:Mentora+Load+2026"
 BOOKINGS_URL = "/api/mentora/v1/bookings/"
@@ -217,35 +219,6 @@ class Clients:
 
 
 # --- MariaDB, the database, the data ---------------------------------------------------------------------------------
-
-
-def mariadb(command: str) -> int:
-    return subprocess.run(
-        [str(ROOT / "scripts" / "mariadb.sh"), command], cwd=ROOT, timeout=150, check=False
-    ).returncode
-
-
-def db_params() -> dict:
-    return {
-        "host": os.environ.get("MENTORA_MARIADB_HOST", "127.0.0.1"),
-        "port": int(os.environ.get("MENTORA_MARIADB_PORT", "3307")),
-        "user": os.environ.get("MENTORA_MARIADB_USER", "mentora"),
-        "password": os.environ.get("MENTORA_MARIADB_PASSWORD", "mentora"),
-        "connect_timeout": 10,
-    }
-
-
-def server_sql(*statements: str) -> None:
-    """Statements on the server, outside any database (create and drop the benchmark's own)."""
-    import MySQLdb
-
-    connection = MySQLdb.connect(**db_params(), charset="utf8mb4")
-    try:
-        cursor = connection.cursor()
-        for statement in statements:
-            cursor.execute(statement)
-    finally:
-        connection.close()
 
 
 def weekdays_ahead(count: int) -> list[date]:
@@ -471,15 +444,12 @@ def main() -> None:
     started_mariadb = created_db = False
     gunicorn = clients = None
     try:
-        if mariadb("status") != 0:
-            if mariadb("start") != 0:
+        if mariadb_server.mariadb("status") != 0:
+            if mariadb_server.mariadb("start", quiet=False) != 0:
                 raise RuntimeError("scripts/mariadb.sh start failed")
             started_mariadb = True
         name = args.db_name
-        server_sql(
-            f"DROP DATABASE IF EXISTS `{name}`",
-            f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci",
-        )
+        mariadb_server.create_database(name)
         created_db = True
 
         import django
@@ -563,11 +533,11 @@ def main() -> None:
             except Exception:  # noqa: S110 - Django may not be set up yet
                 pass
             try:
-                server_sql(f"DROP DATABASE IF EXISTS `{args.db_name}`")
+                mariadb_server.drop_database(args.db_name)
             except Exception as error:  # the server may be gone: say so, and go on cleaning up
                 print(f"could not drop {args.db_name}: {error}", file=sys.stderr)
         if started_mariadb:
-            mariadb("stop")
+            mariadb_server.mariadb("stop", quiet=False)
 
 
 def report(args, server_version, phases, by_race, unexpected, checks, answered_ids, log_path: Path) -> None:

@@ -58,6 +58,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks import mariadb_server  # noqa: E402 - after the path is set
+
 TARGET_SECONDS = 60
 MARIADB_NAME = "test_mentora_bench_levels"
 COURSES = 40
@@ -82,14 +84,9 @@ def main() -> None:
         return
 
     results = {}
-    started_mariadb = False
     databases = ("sqlite", "mariadb") if args.database == "both" else (args.database,)
-    try:
+    with mariadb_server.running() if "mariadb" in databases else contextlib.nullcontext():
         for database in databases:
-            if database == "mariadb" and mariadb("status") != 0:
-                if mariadb("start") != 0:
-                    raise SystemExit("scripts/mariadb.sh start failed")
-                started_mariadb = True
             command = [sys.executable, __file__, "--child", "--database", database] + [
                 f"--{name}={getattr(args, name)}" for name in ("trainers", "learners", "activities", "runs", "flat",
                                                                "seed")
@@ -99,15 +96,7 @@ def main() -> None:
             if process.returncode != 0 or not lines:
                 raise SystemExit(f"the {database} run failed (exit {process.returncode})")
             results[database] = json.loads(lines[-1])
-    finally:
-        if started_mariadb:
-            mariadb("stop")
     report(args, results)
-
-
-def mariadb(command: str) -> int:
-    return subprocess.run([str(ROOT / "scripts" / "mariadb.sh"), command], cwd=ROOT, timeout=150,
-                          check=False, stdout=subprocess.DEVNULL).returncode
 
 
 def report(args, results: dict) -> None:
@@ -139,8 +128,7 @@ def run_child(args) -> dict:
         os.environ["DJANGO_SETTINGS_MODULE"] = "tests.settings"
     else:
         os.environ["DJANGO_SETTINGS_MODULE"] = "tests.settings_mariadb"
-        server_sql(f"DROP DATABASE IF EXISTS `{MARIADB_NAME}`",
-                   f"CREATE DATABASE `{MARIADB_NAME}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
+        mariadb_server.create_database(MARIADB_NAME)
     workdir = Path(tempfile.mkdtemp(prefix="mentora-bench-levels-"))
     os.environ.setdefault("MENTORA_DEMO_VAR", str(workdir / "demo"))
     import django
@@ -158,27 +146,8 @@ def run_child(args) -> dict:
 
         connections.close_all()
         if args.database == "mariadb":
-            server_sql(f"DROP DATABASE IF EXISTS `{MARIADB_NAME}`")
+            mariadb_server.drop_database(MARIADB_NAME)
         shutil.rmtree(workdir, ignore_errors=True)
-
-
-def server_sql(*statements: str) -> None:
-    """Statements on the MariaDB server outside any database (create and drop the benchmark's own)."""
-    import MySQLdb
-
-    connection = MySQLdb.connect(
-        host=os.environ.get("MENTORA_MARIADB_HOST", "127.0.0.1"),
-        port=int(os.environ.get("MENTORA_MARIADB_PORT", "3307")),
-        user=os.environ.get("MENTORA_MARIADB_USER", "mentora"),
-        password=os.environ.get("MENTORA_MARIADB_PASSWORD", "mentora"),
-        connect_timeout=10, charset="utf8mb4",
-    )
-    try:
-        cursor = connection.cursor()
-        for statement in statements:
-            cursor.execute(statement)
-    finally:
-        connection.close()
 
 
 def log(message: str) -> None:

@@ -671,15 +671,27 @@ def _lock(submission_id: Any) -> Submission:
     return Submission.objects.select_related("project", "team", *_people("learner")).get(pk=pk)
 
 
-def _lock_review(review_id: Any) -> tuple[Submission, Review]:
-    """Lock the submission of a review, then re-read the review. Inside ``transaction.atomic()``."""
+def _lock_review(review_id: Any, *, details: bool = False) -> tuple[Submission, Review]:
+    """
+    Lock the submission of a review, then read the review with it (``details``: with its inline comments and files,
+    for a caller that answers with the review). Inside ``transaction.atomic()``.
+
+    The locking read joins the review and its version to find the submission, so it locks those two rows as well
+    (InnoDB locks every row a locking read joins): only this review's own rows, which its writers lock through the
+    same submission anyway. The project, team and people are read after, without a lock.
+    """
     pk = _pk(review_id, "review")
-    submission_id = Review.objects.filter(pk=pk).values_list("version__submission_id", flat=True).first()
-    if submission_id is None:
+    locked = Submission.objects.select_for_update().filter(versions__reviews__pk=pk).values_list("pk", flat=True)
+    if locked.first() is None:
         raise not_found("review")
-    submission = _lock(submission_id)
-    review = Review.objects.select_related("version", *_people("reviewer", "confirmed_by")).get(pk=pk)
-    return submission, review
+    reviews = Review.objects.select_related(
+        "version__submission__project", "version__submission__team",
+        *_people("version__submission__learner", "reviewer", "confirmed_by"),
+    )
+    if details:
+        reviews = reviews.prefetch_related("inline_comments", "files")
+    review = reviews.get(pk=pk)
+    return review.version.submission, review
 
 
 def _latest_version(submission: Submission) -> SubmissionVersion | None:
@@ -702,15 +714,16 @@ def _state(review: Review) -> str:
     return DRAFT
 
 
-def _hold_claim(submission: Submission, trainer: Any, now: datetime) -> Claim:
-    """The trainer's valid claim on the submission, renewed; refuses without one."""
+def _hold_claim(submission: Submission, trainer: Any, now: datetime, *, renew: bool = True) -> Claim:
+    """The trainer's valid claim on the submission, renewed (unless it is about to go); refuses without one."""
     claim = Claim.objects.filter(submission=submission).first()
     if claim is None or claim.trainer_id != trainer.pk:
         raise ReviewsError("claim_required", _("Claim the submission before reviewing it."), status=409)
     if claim.expires_at <= now:
         raise ReviewsError("claim_expired", _("Your claim on this submission expired: claim it again."), status=409)
-    claim.expires_at = now + _claim_duration()
-    claim.save(update_fields=["expires_at"])
+    if renew:
+        claim.expires_at = now + _claim_duration()
+        claim.save(update_fields=["expires_at"])
     return claim
 
 
@@ -903,9 +916,10 @@ def claim_submission(trainer: Any, submission_id: int) -> ClaimInfo:
         latest = _latest_version(submission)
         if latest is None:
             raise ReviewsError("not_submitted", _("This work has not been submitted yet."), status=409)
-        if Review.objects.filter(Q(version=latest) & _released_q()).exists():
+        reviews = list(Review.objects.filter(version=latest).order_by("-pk"))  # a handful: read once, sorted here
+        if any(_state(review) == RELEASED for review in reviews):
             raise ReviewsError("already_reviewed", _("The latest version is already reviewed."), status=409)
-        if Review.objects.filter(Q(version=latest) & _awaiting_q()).exists():
+        if any(_state(review) == AWAITING_CONFIRMATION for review in reviews):
             raise ReviewsError(
                 "awaiting_confirmation", _("A review of this version awaits the lead trainer's confirmation."),
                 status=409,
@@ -919,20 +933,23 @@ def claim_submission(trainer: Any, submission_id: int) -> ClaimInfo:
                 status=409,
             )
         expires = now + _claim_duration()
-        if claim is None:
+        if claim is None:  # the submission's row lock serialises claims: no other claim can appear meanwhile
             insert_ignoring_conflicts(Claim(submission=submission, trainer_id=trainer.pk, claimed_at=now,
                                             expires_at=expires))
+            claim = Claim(submission=submission, trainer=trainer, claimed_at=now, expires_at=expires)
         elif claim.trainer_id == trainer.pk and claim.expires_at > now:
             Claim.objects.filter(pk=claim.pk).update(expires_at=expires)
+            claim.expires_at = expires
         else:  # an expired claim, free for anyone (its holder included)
             Claim.objects.filter(pk=claim.pk).update(trainer_id=trainer.pk, claimed_at=now, expires_at=expires)
+            claim.trainer, claim.claimed_at, claim.expires_at = trainer, now, expires
         if submission.status != Status.IN_REVIEW:
             submission.status = Status.IN_REVIEW
             submission.save(update_fields=["status", "modified"])
-        draft = _draft_of(latest, trainer)
+        draft = next((review for review in reviews  # as _draft_of finds it, newest first
+                      if review.reviewer_id == trainer.pk and review.released_at is None and not review.outcome), None)
         if draft is None:
             draft = Review.objects.create(version=latest, reviewer_id=trainer.pk, role=Role.MARKER)
-        claim = Claim.objects.select_related(*_people("trainer")).get(submission=submission)
         return _claim_info(claim, draft.pk)
 
 
@@ -1200,7 +1217,8 @@ def save_review(
             for row in rows:
                 row.review = review
             InlineComment.objects.bulk_create(rows)
-        return _fresh_review(review.pk, project)
+        review.version, review.reviewer = latest, trainer  # in hand: no need to read the review again
+        return _review_info(review, project)
 
 
 def add_inline_comment(
@@ -1443,15 +1461,17 @@ def _release(
     review.released_at = now
     review.save()
     Claim.objects.filter(submission=submission).delete()
-    others = Review.objects.filter(version=version, released_at__isnull=True).exclude(pk=review.pk)
-    names = list(ReviewFile.objects.filter(review__in=others).values_list("file", flat=True))
-    others.delete()
-    if names:
-        _delete_files_on_commit(names)
+    drafts = Review.objects.filter(version=version, released_at__isnull=True).exclude(pk=review.pk)
+    others = list(drafts.values_list("pk", flat=True))
+    if others:  # other trainers' drafts of this version are moot now
+        names = list(ReviewFile.objects.filter(review__in=others).values_list("file", flat=True))
+        Review.objects.filter(pk__in=others).delete()
+        if names:
+            _delete_files_on_commit(names)
     submission.status = Status.APPROVED if review.outcome == Outcome.APPROVED else Status.CHANGES_REQUESTED
-    submission.save(update_fields=["status", "modified"])
     if review.outcome == Outcome.APPROVED and project.graded:
         _grade(submission, version, review.points, actor, RELEASE, "", now, policy=_grade_policy())
+    submission.save(update_fields=["status", "points_earned", "modified"])
     members = _members(submission)
     _record_activity(submission, review, version, members, now)
     _notify_learners(submission, review, members)
@@ -1471,7 +1491,8 @@ def _grade(
     """
     Set the grade through edx-submissions, as ``policy`` says (``latest``, ``highest``; ``override`` always sets),
     on the version's edx-submissions submission (each member's, for a team), and audit the change. Returns the
-    ``GradeChange``, or None when the policy keeps the current grade.
+    ``GradeChange``, or None when the policy keeps the current grade. ``submission.points_earned`` is set here and
+    saved by the caller (with whatever else it changes).
 
     Raises:
         ReviewsError: ``not_in_gradebook`` (409) when the version was not recorded in edx-submissions.
@@ -1495,7 +1516,6 @@ def _grade(
     for edx_uuid in uuids:  # a team's version was recorded once per member: each member's gradebook
         submissions_api.set_score(edx_uuid, _gradebook_points(points), project.points_possible, **annotation)
     submission.points_earned = points
-    submission.save(update_fields=["points_earned", "modified"])
     return GradeChange.objects.create(
         submission=submission,
         version=version,
@@ -1565,10 +1585,10 @@ def release_review(trainer: Any, review_id: int, outcome: str) -> ReviewInfo:
         raise ReviewsError("invalid_outcome", _("The outcome is “approved” or “changes_requested”."))
     now = timezone.now()
     with transaction.atomic():
-        submission, review = _lock_review(review_id)
+        submission, review = _lock_review(review_id, details=True)
         _as_reviewer(submission, trainer)
         _editable_draft(submission, review, trainer)
-        _hold_claim(submission, trainer, now)
+        _hold_claim(submission, trainer, now, renew=False)  # released or handed to the lead: the claim goes
         project = submission.project
         criteria = _criteria(project)
         review.scores = _clean_scores(criteria, review.scores, complete=True)
@@ -1583,7 +1603,7 @@ def release_review(trainer: Any, review_id: int, outcome: str) -> ReviewInfo:
         else:
             review.role = Role.MARKER
             _release(submission, review, review.version, trainer, now)
-        return _fresh_review(review.pk, project)
+        return _review_info(review, project)
 
 
 def _awaiting(submission: Submission, review: Review) -> None:
@@ -1613,13 +1633,13 @@ def confirm_review(lead: Any, review_id: int) -> ReviewInfo:
     """
     now = timezone.now()
     with transaction.atomic():
-        submission, review = _lock_review(review_id)
+        submission, review = _lock_review(review_id, details=True)
         _as_lead(submission, lead)
         _awaiting(submission, review)
-        review.confirmed_by_id = lead.pk
+        review.confirmed_by = lead
         review.confirmed_at = now
         _release(submission, review, review.version, lead, now)
-        return _fresh_review(review.pk, submission.project)
+        return _review_info(review, submission.project)
 
 
 def return_review(lead: Any, review_id: int, reason: str) -> ReviewInfo:
@@ -1642,7 +1662,7 @@ def return_review(lead: Any, review_id: int, reason: str) -> ReviewInfo:
     reason = _text(reason, "reason", COMMENT_MAX_LENGTH, required=True)
     now = timezone.now()
     with transaction.atomic():
-        submission, review = _lock_review(review_id)
+        submission, review = _lock_review(review_id, details=True)
         _as_lead(submission, lead)
         _awaiting(submission, review)
         review.outcome = ""
@@ -1658,7 +1678,7 @@ def return_review(lead: Any, review_id: int, reason: str) -> ReviewInfo:
             ))
         else:
             _free_status(submission)
-        return _fresh_review(review.pk, submission.project)
+        return _review_info(review, submission.project)
 
 
 def list_awaiting_confirmation(lead: Any, *, course_key: Any = None) -> list[ReviewInfo]:
@@ -1736,6 +1756,7 @@ def override_grade(actor: Any, submission_id: int, points: Any, reason: str) -> 
                 raise ReviewsError("not_submitted", _("This work has not been submitted yet."), status=409)
             raise ReviewsError("not_in_gradebook", _("This version was not recorded for the gradebook."), status=409)
         change = _grade(submission, version, _round2(value), actor, OVERRIDE, reason, now, policy=OVERRIDE)
+        submission.save(update_fields=["points_earned", "modified"])
         return _grade_info(change, show_actor=True)
 
 

@@ -40,6 +40,7 @@ import mimetypes
 import os
 import unicodedata
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -307,8 +308,8 @@ def _dates(project: Project, learner: Any, team: Team | None) -> EffectiveDates:
     return projects.dates_for(project, [learner.pk])
 
 
-def _gate(learner: Any, project: Project) -> tuple[dict[str, Any], Team | None]:
-    """Whether ``learner`` may work on the project now; the lookup of their submission and their team."""
+def _gate(learner: Any, project: Project) -> tuple[dict[str, Any], Team | None, EffectiveDates]:
+    """Whether ``learner`` may work on the project now; the lookup of their submission, their team and dates."""
     if learner is None or not getattr(learner, "is_authenticated", False):
         raise forbidden(_("Sign in to work on this project."))
     if not learner.has_perm(SUBMIT_PERMISSION, project.course_key):
@@ -321,7 +322,7 @@ def _gate(learner: Any, project: Project) -> tuple[dict[str, Any], Team | None]:
     if dates.is_closed():
         raise ReviewsError("closed", _("This project closed on {cutoff}.").format(cutoff=_when(dates.cutoff)),
                            status=409)
-    return owner, team
+    return owner, team, dates
 
 
 def _when(moment: datetime | None) -> str:
@@ -421,7 +422,7 @@ def save_draft(learner: Any, usage_key: UsageKey | str, text: str | None = None,
             ``no_resubmission_left`` (409). Nothing is saved then.
     """
     project = _load(usage_key)
-    owner, _team = _gate(learner, project)
+    owner = _gate(learner, project)[0]
     values: dict[str, Any] = {}
     if text is not None:
         values["draft_text"] = _clean_text(project, text)
@@ -482,7 +483,7 @@ def add_draft_file(learner: Any, usage_key: UsageKey | str, uploaded_file: Any) 
             ``no_resubmission_left`` (409).
     """
     project = _load(usage_key)
-    owner, _team = _gate(learner, project)
+    owner = _gate(learner, project)[0]
     if not project.accepts_files:
         raise ReviewsError("files_not_accepted", _("This project does not accept files."))
     if uploaded_file is None:
@@ -531,7 +532,7 @@ def remove_draft_file(learner: Any, usage_key: UsageKey | str, file_id: int) -> 
             ``not_open``, ``closed``, ``waiting_for_review``, ``not_resubmittable``, ``no_resubmission_left`` (409).
     """
     project = _load(usage_key)
-    owner, _team = _gate(learner, project)
+    owner = _gate(learner, project)[0]
     with transaction.atomic():
         submission = _locked(project, owner, create=False)
         if submission is None:
@@ -585,7 +586,8 @@ def _edx_answer(text: str, links: list[str], file_names: list[str]) -> dict[str,
 
 
 def _record_in_edx_submissions(
-    project: Project, learner: Any, team: Team | None, version: SubmissionVersion, answer: dict, student_id: str | None
+    project: Project, learner: Any, team: Team | None, number: int, submitted_at: datetime, answer: dict,
+    student_id: str | None,
 ) -> list[str]:
     """Create the edx-submissions submission of each person the version is for; the submitter's uuid first."""
     from submissions import api as submissions_api  # an installed app of the LMS: imported once apps are ready
@@ -603,7 +605,7 @@ def _record_in_edx_submissions(
         }
         try:
             created = submissions_api.create_submission(
-                student_item, answer, submitted_at=version.submitted_at, attempt_number=version.number
+                student_item, answer, submitted_at=submitted_at, attempt_number=number
             )
         except submissions_api.SubmissionRequestError as error:
             raise ReviewsError("submission_not_recorded", _("The submission could not be recorded: {error}").format(
@@ -650,7 +652,7 @@ def submit(learner: Any, usage_key: UsageKey | str, *, student_id: str | None = 
             ``not_open``, ``closed``, ``waiting_for_review``, ``not_resubmittable``, ``no_resubmission_left`` (409).
     """
     project = _load(usage_key)
-    owner, team = _gate(learner, project)
+    owner, team, dates = _gate(learner, project)
     assessment = _validated_self_assessment(project, self_assessment)
     if student_id is not None and (not isinstance(student_id, str) or not student_id.strip()
                                    or len(student_id) > 255):
@@ -668,23 +670,27 @@ def submit(learner: Any, usage_key: UsageKey | str, *, student_id: str | None = 
         if not (text.strip() or links or files):
             raise nothing
         now = timezone.now()
+        answer = _edx_answer(text, links, [row.name for row in files])
+        uuids = _record_in_edx_submissions(project, learner, team, count + 1, now, answer, student_id)
         version = SubmissionVersion.objects.create(
             submission=submission, number=count + 1, text=text, links=links, self_assessment=assessment,
-            submitted_by=learner, submitted_at=now,
+            submitted_by=learner, submitted_at=now, edx_submission_uuid=uuids[0], edx_submission_uuids=uuids,
         )
         if files:
             SubmissionFile.objects.filter(pk__in=[row.pk for row in files]).update(version=version)
-        answer = _edx_answer(text, links, [row.name for row in files])
-        uuids = _record_in_edx_submissions(project, learner, team, version, answer, student_id)
-        version.edx_submission_uuid = uuids[0]
-        version.edx_submission_uuids = uuids
-        version.save(update_fields=["edx_submission_uuid", "edx_submission_uuids"])
+            for row in files:
+                row.version = version
         submission.status = Status.SUBMITTED
         submission.submitted_at = now
         submission.save(update_fields=["status", "submitted_at", "modified"])
-        authors = {learner.pk, *(team.members.values_list("pk", flat=True) if team else ())}
-        _notify_trainers(project, submission, version, authors)
-    return get_learner_submission(learner, project.usage_key)
+        member_ids = list(team.members.values_list("pk", flat=True)) if team else []
+        _notify_trainers(project, submission, version, {learner.pk, *member_ids})
+    if count:  # a resubmission: the earlier versions come with their reviews and replies
+        versions = _versions(submission, dates, reviewer=False)
+    else:  # a first version: all there is to show is in hand
+        version.submitted_by = learner
+        versions = (_version_info(version, submission.pk, dates, files=files, reviews=(), replies=()),)
+    return _learner_state(learner, project, team, submission, dates, versions, draft_files=())
 
 
 # --- reading --------------------------------------------------------------------------------------------------------
@@ -739,26 +745,33 @@ def _versions(submission: Submission | None, dates: EffectiveDates, *, reviewer:
         Prefetch("replies", queryset=FeedbackReply.objects.select_related("author").order_by("created", "pk")),
     )
     return tuple(
-        VersionInfo(
-            id=version.pk,
-            number=version.number,
-            text=version.text,
-            links=tuple(version.links or ()),
-            files=tuple(_file_info(row, submission.pk, version.number) for row in version.files.all()),
-            self_assessment=dict(version.self_assessment or {}),
-            submitted_by_id=version.submitted_by_id,
-            submitted_by_name=_name(version.submitted_by),
-            submitted_at=version.submitted_at,
-            late=dates.is_late(version.submitted_at),
-            edx_submission_uuid=version.edx_submission_uuid,
-            reviews=tuple(_review_info(review) for review in version.reviews.all()),
-            replies=tuple(
-                VersionReplyInfo(id=reply.pk, author_id=reply.author_id, author_name=_name(reply.author),
-                                 body=reply.body, created=reply.created)
-                for reply in version.replies.all()
-            ),
-        )
+        _version_info(version, submission.pk, dates, files=version.files.all(),
+                      reviews=version.reviews.all(), replies=version.replies.all())
         for version in versions
+    )
+
+
+def _version_info(version: SubmissionVersion, submission_id: int, dates: EffectiveDates, *,
+                  files: Iterable[SubmissionFile], reviews: Iterable[Review],
+                  replies: Iterable[FeedbackReply]) -> VersionInfo:
+    return VersionInfo(
+        id=version.pk,
+        number=version.number,
+        text=version.text,
+        links=tuple(version.links or ()),
+        files=tuple(_file_info(row, submission_id, version.number) for row in files),
+        self_assessment=dict(version.self_assessment or {}),
+        submitted_by_id=version.submitted_by_id,
+        submitted_by_name=_name(version.submitted_by),
+        submitted_at=version.submitted_at,
+        late=dates.is_late(version.submitted_at),
+        edx_submission_uuid=version.edx_submission_uuid,
+        reviews=tuple(_review_info(review) for review in reviews),
+        replies=tuple(
+            VersionReplyInfo(id=reply.pk, author_id=reply.author_id, author_name=_name(reply.author),
+                             body=reply.body, created=reply.created)
+            for reply in replies
+        ),
     )
 
 
@@ -798,7 +811,6 @@ def get_learner_submission(learner: Any, usage_key: UsageKey | str) -> Submissio
         ReviewsError: ``invalid_usage_key`` (400); ``project_not_found`` (404).
     """
     project = _load(usage_key)
-    info = projects.project_info(project)
     signed_in = learner is not None and getattr(learner, "is_authenticated", False)
     team = projects.team_for(learner, project) if signed_in and project.team_mode else None
     submission = None
@@ -807,6 +819,19 @@ def get_learner_submission(learner: Any, usage_key: UsageKey | str) -> Submissio
         submission = Submission.objects.filter(project=project, **owner).first()
     dates = _dates(project, learner, team) if signed_in else projects.dates_for(project, [])
     versions = _versions(submission, dates, reviewer=False)
+    draft_files = ()
+    if submission is not None:
+        draft_files = tuple(
+            SubmissionFile.objects.filter(submission=submission, version=None).order_by("uploaded_at", "pk")
+        )
+    return _learner_state(learner, project, team, submission, dates, versions, draft_files=draft_files)
+
+
+def _learner_state(learner: Any, project: Project, team: Team | None, submission: Submission | None,
+                   dates: EffectiveDates, versions: tuple[VersionInfo, ...], *,
+                   draft_files: Iterable[SubmissionFile]) -> SubmissionInfo:
+    """The learner's state from what the caller read (``get_learner_submission``) or holds (``submit``)."""
+    signed_in = learner is not None and getattr(learner, "is_authenticated", False)
     used = max(0, len(versions) - 1)
     status = submission.status if submission else Status.DRAFT
     if not signed_in or not learner.has_perm(SUBMIT_PERMISSION, project.course_key):
@@ -819,14 +844,8 @@ def get_learner_submission(learner: Any, usage_key: UsageKey | str) -> Submissio
         blocked = "closed"
     else:
         blocked = _blocked_by_status(status, len(versions), project.max_resubmissions)
-    draft_files = ()
-    if submission is not None:
-        draft_files = tuple(
-            _file_info(row, submission.pk)
-            for row in SubmissionFile.objects.filter(submission=submission, version=None).order_by("uploaded_at", "pk")
-        )
     return SubmissionInfo(
-        project=info,
+        project=projects.project_info(project),
         id=submission.pk if submission else None,
         learner_id=learner.pk if signed_in else None,
         team=_team_info(team),
@@ -835,7 +854,7 @@ def get_learner_submission(learner: Any, usage_key: UsageKey | str) -> Submissio
         draft_text=submission.draft_text if submission else "",
         draft_links=tuple(submission.draft_links or ()) if submission else (),
         draft_saved_at=submission.draft_saved_at if submission else None,
-        files=draft_files,
+        files=tuple(_file_info(row, submission.pk) for row in draft_files) if submission else (),
         versions=versions,
         submitted_at=submission.submitted_at if submission else None,
         points_earned=submission.points_earned if submission else None,

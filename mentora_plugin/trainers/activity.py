@@ -60,7 +60,11 @@ def record_activity(
         "turnaround_seconds": turnaround_seconds,
     }
     source_id = str(source_id)
-    rows = TrainerActivity.objects.filter(kind=kind, source_id=source_id)
-    if not rows.update(**values):
-        insert_ignoring_conflicts(TrainerActivity(kind=kind, source_id=source_id, **values))
-    return rows.get()
+    insert_ignoring_conflicts(TrainerActivity(kind=kind, source_id=source_id, **values))  # most calls are the first
+    row = TrainerActivity.objects.get(kind=kind, source_id=source_id)
+    changed = [name for name, value in values.items() if getattr(row, name) != value]
+    if changed:  # an event delivered again with news (a session corrected to a no-show)
+        for name in changed:
+            setattr(row, name, values[name])
+        row.save(update_fields=changed)
+    return row

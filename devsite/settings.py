@@ -2,6 +2,7 @@
 Settings of the demo site, built the way the LMS builds its own (``lms/envs/common.py``): a base list of apps,
 then every installed plugin app from the ``lms.djangoapp`` entry points, then the plugins' settings.
 """
+import importlib.util
 import os
 from pathlib import Path
 
@@ -83,6 +84,10 @@ LOGIN_URL = "/"
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("fr", "Français")]
+# The workbench translates blocks through Django's catalogs, where an app listed earlier wins a shared msgid
+# ("Remove" is "Enlever" in the admin's, "Supprimer" in Mentora's); LOCALE_PATHS come first. In the LMS, blocks use
+# the translations they ship (``translations/``) and pages the platform's catalogs then the apps'.
+LOCALE_PATHS = [str(Path(importlib.util.find_spec("mentora_plugin").origin).parent / "locale")]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "UTC"

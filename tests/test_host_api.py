@@ -94,6 +94,23 @@ class TestReads:
         api.record_course_role(CourseRoleRecord(person.pk, course.org, course, "instructor"), at(1))
         assert api.get_course_role(person, course) == CourseRole.INSTRUCTOR
 
+    def test_course_staff_are_its_staff_instructors_and_org_staff(self, make_user, course):
+        from mentora_plugin.host.data import CourseRoleRecord
+
+        instructor, staff, org_staff, other, gone, learner = (make_user(username=name) for name in (
+            "ines", "sam", "olga", "oscar", "gus", "lea"))
+        api.record_course_role(CourseRoleRecord(instructor.pk, course.org, course, "instructor"), at(0))
+        api.record_course_role(CourseRoleRecord(staff.pk, course.org, course, "staff"), at(0))
+        api.record_course_role(CourseRoleRecord(org_staff.pk, course.org, None, "staff"), at(0))
+        api.record_course_role(CourseRoleRecord(other.pk, OTHER_COURSE.org, OTHER_COURSE, "staff"), at(0))
+        api.record_course_role(CourseRoleRecord(gone.pk, course.org, course, "staff"), at(0))
+        api.record_course_role(CourseRoleRecord(gone.pk, course.org, course, "staff", is_active=False), at(1))
+        api.record_enrollment(learner.pk, course, "audit", True, at(0))
+        api.grant_trainer_role(course, learner, granted_by=None)
+
+        assert [user.username for user in api.get_course_staff(course)] == ["ines", "olga", "sam"]
+        assert [user.username for user in api.get_course_staff(OTHER_COURSE)] == ["olga", "oscar"]  # same org
+
     def test_unknown_course(self):
         assert api.get_course("course-v1:No+Such+Course") is None
         with pytest.raises(api.InvalidCourseKeyError):

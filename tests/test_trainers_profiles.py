@@ -607,6 +607,7 @@ class TestPages:
         assert "<h1>Tara Iner</h1>" in html and "Data mentor" in html and "Python" in html and "Dashboard" in html
         assert "<script>alert" not in html and "<strong>bold</strong>" in html
         assert "Edit your profile" not in html
+        assert 'href="/mentora/reviews/gallery/trainers/tara/"' in html  # the projects they featured
         assert client.get("/mentora/trainers/profile/nobody/").status_code == 404
 
     def test_edit_page_saves_and_refuses(self, client, cast, skills):

@@ -56,6 +56,7 @@ __all__ = [
     "get_course_learners",
     "get_course_role",
     "get_course_roles",
+    "get_course_staff",
     "get_course_trainers",
     "get_trainer_grants",
     "get_user_language",
@@ -542,6 +543,21 @@ def get_course_trainers(course_key: CourseKey | str) -> QuerySet:
         )
         granted |= derived
     return _with_profiles(User.objects.filter(granted, is_active=True).distinct()).order_by("username")
+
+
+def get_course_staff(course_key: CourseKey | str) -> QuerySet:
+    """
+    The active users who are staff or instructors of the course, or of its whole organisation, by username: whom to
+    tell when the course's work needs a person with authority (an overdue review queue).
+    """
+    key = parse_course_key(course_key)
+    staff = Q(
+        Q(mentora_course_roles__course_key=key) | Q(mentora_course_roles__org=key.org,
+                                                    mentora_course_roles__course_key=None),
+        mentora_course_roles__role__in=(CourseRole.STAFF, CourseRole.INSTRUCTOR),
+        mentora_course_roles__is_active=True,
+    )
+    return _with_profiles(User.objects.filter(staff, is_active=True).distinct()).order_by("username")
 
 
 def anonymous_user_id(user: Any, course_key: CourseKey | str) -> str:

@@ -232,20 +232,8 @@ def flag_overdue_reviews(now: datetime | None = None) -> int:
 
 
 def _course_staff_ids(course_key: Any) -> list[int]:
-    """
-    The active users who are staff or instructors of the course (or of its whole organisation), by the host's
-    projection of the platform's course roles, read through the ``User`` model's relation to it as
-    ``host_api.get_course_trainers`` reads the trainers' roles.
-    """
-    key = host_api.parse_course_key(course_key)
-    users = get_user_model().objects.filter(
-        Q(mentora_course_roles__course_key=key) | Q(mentora_course_roles__org=key.org,
-                                                    mentora_course_roles__course_key=None),
-        mentora_course_roles__role__in=("staff", "instructor"),
-        mentora_course_roles__is_active=True,
-        is_active=True,
-    )
-    return sorted(set(users.values_list("pk", flat=True)))
+    """The active staff and instructors of the course (or of its whole organisation), by id."""
+    return sorted(host_api.get_course_staff(course_key).values_list("pk", flat=True))
 
 
 def _not_sent(kind: str, items: Iterable[Any], identify) -> Iterator[Any]:

@@ -1,6 +1,7 @@
 """
 The demo's project reviews, through ``mentora_plugin.reviews.api`` as people would do it: a graded capstone project
-in the demo course; Alice's work reviewed by Tariq, approved, featured in the gallery with her consent; Bruno's work
+in the demo course whose approved work may still be improved (``resubmit_after_approval``); Alice's work reviewed by
+Tariq, approved, featured in the gallery with her consent (so she may submit an improved version); Bruno's work
 waiting in Tariq's review queue. (The workbench's own project block is there for trying it out.) Safe to run again.
 """
 from __future__ import annotations
@@ -46,7 +47,7 @@ def seed_reviews(users: dict[str, Any], course: CourseKey, out: Any) -> None:
         "title": "Capstone: the bus punctuality report",
         "brief": "Compute **three figures** from the open bus data and explain your choices.",
         "rubric": RUBRIC, "accepts_text": True, "accepts_links": True, "graded": True, "points_possible": 100,
-        "max_resubmissions": 2, "target_turnaround_hours": 48,
+        "max_resubmissions": 2, "resubmit_after_approval": True, "target_turnaround_hours": 48,
     })
     tariq, alice, bruno = users["tariq"], users["alice"], users["bruno"]
     mine = api.get_learner_submission(alice, usage_key)

@@ -14,11 +14,12 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from mentora_plugin.host.api import record_enrollment
 from mentora_plugin.reviews import api
 from mentora_plugin.reviews.models import GalleryEntry, Kudos, SubmissionFile
 from mentora_plugin.trainers.models import Skill, TrainerProfile, TrainerScope
 from tests import test_reviews_queue as queue_tests
-from tests.conftest import COURSE, OTHER_COURSE
+from tests.conftest import COURSE, OTHER_COURSE, at
 from tests.test_reviews_queue import approve, make_project, make_submission, make_team
 
 pytestmark = pytest.mark.django_db
@@ -95,6 +96,13 @@ class TestFeaturing:
         assert refused(api.feature_submission, cast["trainer"], other.pk).code == "submission_not_found"
         assert refused(api.feature_submission, cast["learner"], gallery["essay"].pk).code == "submission_not_found"
 
+    def test_a_trainer_who_also_learns_cannot_feature_their_own_work(self, cast, gallery):
+        own = make_submission(gallery["project"], cast["trainer"], text="My own capstone.")
+        approve(own, cast["trainer2"])
+        error = refused(api.feature_submission, cast["trainer"], own.pk)
+        assert (error.code, error.status) == ("own_work", 403)
+        assert not GalleryEntry.objects.filter(submission=own).exists()
+
     def test_skills_are_checked_and_featuring_again_changes_them(self, cast, gallery):
         essay = gallery["essay"]
         assert refused(api.feature_submission, cast["trainer"], essay.pk, ["cooking"]).code == "invalid_skill"
@@ -153,6 +161,22 @@ class TestConsent:
         assert (entry.team_name, sorted(entry.authors)) == ("The Owls", ["Lea Rner", "Leo", "third"])
         api.set_gallery_consent(cast["learner2"], work.pk, False)  # one member withdraws: out at once
         assert listed(cast["trainer2"]) == []
+
+    def test_a_new_team_member_must_consent_too(self, cast, gallery, make_user):
+        project = make_project(name="team", team_mode=True)
+        team = make_team(project, "The Owls", cast["learner"], cast["learner2"])
+        work = make_submission(project, team=team)
+        approve(work, cast["trainer"])
+        api.feature_submission(cast["trainer"], work.pk)
+        for member in (cast["learner"], cast["learner2"]):
+            api.set_gallery_consent(member, work.pk, True)
+        assert listed(cast["trainer2"]) == [work.pk]
+        newcomer = make_user("newcomer")
+        record_enrollment(newcomer.pk, COURSE, "audit", True, at(0))
+        api.set_team_members(cast["course_staff"], team.pk, [cast["learner"], cast["learner2"], newcomer])
+        assert listed(cast["trainer2"]) == []  # shown with their name, unasked: no
+        assert api.set_gallery_consent(newcomer, work.pk, True).shown is True
+        assert listed(cast["trainer2"]) == [work.pk]
 
     def test_rest_consent(self, cast, gallery):
         essay = gallery["essay"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.test import override_settings
 from django.utils import timezone
 from submissions import api as submissions_api
 
@@ -171,6 +172,113 @@ class TestPolicy:
         api.save_review(cast["trainer"], work, scores=GOOD)
         with pytest.raises(ValueError, match="MENTORA_REVIEWS_GRADE_POLICY"):
             api.release_review(cast["trainer"], review_id, "approved")
+
+
+class TestImprovingApprovedWork:
+    """
+    ``resubmit_after_approval``: after an approval the learner may submit an improved version. While it waits the
+    gradebook keeps the approved grade; its approval applies the policy ("latest" even if lower, "highest" the better
+    one, on ``points_earned`` and in edx-submissions alike); changes requested on it leave the approved grade alone.
+    """
+
+    @pytest.fixture
+    def approved(self, cast):
+        """Version 1 approved with 25 of 30 points, on a project whose approved work may be improved."""
+        api.sync_project(USAGE, COURSE, config(resubmit_after_approval=True))
+        work = submit(cast["learner"])
+        reviewed(cast["trainer"], work, scores=GOOD)
+        assert gradebook(cast["learner"]) == (25, 30)
+        return work
+
+    def test_while_the_improvement_waits_the_approved_grade_stays(self, cast, approved):
+        first = SubmissionVersion.objects.get(submission_id=approved)
+        resubmit(cast["learner"])
+        second = SubmissionVersion.objects.get(submission_id=approved, number=2)
+        assert second.edx_submission_uuid and second.edx_submission_uuid != first.edx_submission_uuid
+        # Creating the new edx-submissions submission leaves the student item's score summary as it was ...
+        score = submissions_api.get_score(student_item(cast["learner"]))
+        assert (score["points_earned"], score["points_possible"]) == (25, 30)
+        assert str(score["submission_uuid"]) == first.edx_submission_uuid
+        # ... which is also what the LMS's grades read (get_scores: the summary's latest score per item) ...
+        lms = submissions_api.get_scores(str(COURSE), student_item(cast["learner"])["student_id"])
+        assert (lms[str(USAGE)]["points_earned"], lms[str(USAGE)]["points_possible"]) == (25, 30)
+        # ... while the new submission itself has no score until a review of it is released.
+        assert submissions_api.get_latest_score_for_submission(second.edx_submission_uuid) is None
+        submission = Submission.objects.get(pk=approved)
+        assert (submission.status, submission.points_earned) == ("submitted", 25.0)
+        review_id = claimed(cast["trainer2"], approved)
+        api.save_review(cast["trainer2"], approved, scores=LOW)
+        assert gradebook(cast["learner"]) == (25, 30)  # a claim and a draft change nothing either
+        assert Review.objects.get(pk=review_id).version == second
+        assert history(approved, cast["staff"]) == [("release", None, 25.0)]
+
+    def test_latest_sets_the_new_approval_even_when_lower(self, cast, approved):
+        resubmit(cast["learner"])
+        with override_settings(MENTORA_REVIEWS_GRADE_POLICY="latest"):
+            lower = reviewed(cast["trainer2"], approved, scores=LOW)
+        assert lower.points == 10.0
+        assert gradebook(cast["learner"]) == (10, 30)
+        submission = Submission.objects.get(pk=approved)
+        assert (submission.status, submission.points_earned) == ("approved", 10.0)
+        assert history(approved, cast["staff"]) == [("release", None, 25.0), ("release", 25.0, 10.0)]
+        second = SubmissionVersion.objects.get(submission_id=approved, number=2)
+        assert submissions_api.get_latest_score_for_submission(second.edx_submission_uuid)["points_earned"] == 10
+
+    def test_highest_keeps_the_better_grade_and_takes_a_higher_one(self, cast, approved):
+        resubmit(cast["learner"])
+        with override_settings(MENTORA_REVIEWS_GRADE_POLICY="highest"):
+            lower = reviewed(cast["trainer2"], approved, scores=LOW)
+            assert lower.points == 10.0  # the review keeps what it gave ...
+            assert gradebook(cast["learner"]) == (25, 30)  # ... edx-submissions the higher grade ...
+            submission = Submission.objects.get(pk=approved)
+            assert (submission.status, submission.points_earned) == ("approved", 25.0)  # ... and Mentora too
+            assert history(approved, cast["staff"]) == [("release", None, 25.0)]
+            second = SubmissionVersion.objects.get(submission_id=approved, number=2)
+            assert submissions_api.get_latest_score_for_submission(second.edx_submission_uuid) is None
+            resubmit(cast["learner"], text=TEXT + "\nRevised again.")  # the second and last resubmission
+            reviewed(cast["trainer"], approved, scores=TOP)
+        assert gradebook(cast["learner"]) == (30, 30)
+        assert Submission.objects.get(pk=approved).points_earned == 30.0
+        assert history(approved, cast["staff"])[-1] == ("release", 25.0, 30.0)
+
+    @pytest.mark.parametrize("policy", ["latest", "highest"])
+    def test_changes_requested_on_the_improvement_keep_the_approved_grade(self, cast, approved, policy):
+        resubmit(cast["learner"])
+        with override_settings(MENTORA_REVIEWS_GRADE_POLICY=policy):
+            # Scored higher than the approval, so that neither policy could mistake it for a better grade.
+            sent_back = reviewed(cast["trainer2"], approved, "changes_requested", scores=TOP,
+                                 feedback="The new chart is wrong.")
+        assert sent_back.points == 30.0 and sent_back.outcome == "changes_requested"
+        submission = Submission.objects.get(pk=approved)
+        assert (submission.status, submission.points_earned) == ("changes_requested", 25.0)
+        assert gradebook(cast["learner"]) == (25, 30)
+        assert history(approved, cast["staff"]) == [("release", None, 25.0)]
+        state = api.get_learner_submission(cast["learner"], USAGE)
+        assert (state.points_earned, state.blocked, state.may_improve, state.resubmissions_left) == (25.0, "", False,
+                                                                                                     1)
+
+    def test_the_improvement_waits_in_the_queue_and_may_be_claimed(self, cast, approved):
+        assert approved not in [item.submission_id for item in api.trainer_queue(cast["trainer2"])]
+        error = refused(api.claim_submission, cast["trainer2"], approved)
+        assert (error.code, error.status) == ("already_reviewed", 409)
+        resubmit(cast["learner"])
+        [item] = [item for item in api.trainer_queue(cast["trainer2"]) if item.submission_id == approved]
+        assert item.status == "submitted" and item.claimed_by_id is None
+        assert api.queue_counts(cast["trainer2"]).waiting == 1
+        claim = api.claim_submission(cast["trainer2"], approved)
+        assert claim.review_id == Review.objects.get(version__number=2).pk
+        assert Submission.objects.get(pk=approved).status == "in_review"
+        assert [item.status for item in api.trainer_queue(cast["trainer2"], state="in_review")] == ["in_review"]
+
+    def test_without_the_option_an_approval_stays_final(self, cast, work):
+        reviewed(cast["trainer"], work)
+        assert api.get_learner_submission(cast["learner"], USAGE).blocked == "not_resubmittable"
+        for call in (lambda: api.submit(cast["learner"], USAGE),
+                     lambda: api.save_draft(cast["learner"], USAGE, text=TEXT + "\nBetter.")):
+            error = refused(call)
+            assert (error.code, error.status) == ("not_resubmittable", 409)
+        assert gradebook(cast["learner"]) == (25, 30)
+        assert SubmissionVersion.objects.filter(submission_id=work).count() == 1
 
 
 class TestOverride:

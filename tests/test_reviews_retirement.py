@@ -23,6 +23,7 @@ from mentora_plugin.reviews.models import (
     InlineComment,
     Kudos,
     Review,
+    RubricTemplate,
     Submission,
     SubmissionFile,
     SubmissionVersion,
@@ -30,6 +31,7 @@ from mentora_plugin.reviews.models import (
 )
 from mentora_plugin.reviews.retirement import retire_user
 from tests import test_reviews_queue as queue_tests
+from tests.conftest import COURSE
 from tests.test_reviews_gallery import make_advanced
 from tests.test_reviews_queue import approve, claim, make_project, make_submission, make_team
 
@@ -142,10 +144,15 @@ class TestLearnerRetired:
 
 class TestTrainerRetired:
     def test_their_reviews_keep_scores_without_their_name(self, cast, world):
-        claim(make_submission(make_project(name="q"), cast["learner2"]), cast["trainer"])
+        held = make_submission(make_project(name="q"), cast["learner2"])
+        claim(held, cast["trainer"])
+        Review.objects.filter(pk=world["review"].pk).update(returned_by=cast["trainer"])
+        template = RubricTemplate.objects.create(course_key=COURSE, title="Essays", created_by=cast["trainer"])
         retire(world, cast["trainer"])
         review = Review.objects.get(pk=world["review"].pk)
         assert (review.reviewer, review.points, review.scores["quality"]["level"]) == (None, 40, 1)
+        assert review.returned_by is None and RubricTemplate.objects.get(pk=template.pk).created_by is None
+        assert Submission.objects.get(pk=held.pk).status == "submitted"  # the work they held waits again
         assert GradeChange.objects.get(submission=world["essay"]).actor is None
         assert not CommentBankEntry.objects.exists() and not Claim.objects.exists()
         assert Extension.objects.get(learner=cast["learner"]).granted_by is None

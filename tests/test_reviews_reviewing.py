@@ -21,7 +21,7 @@ from rest_framework.test import APIClient
 
 from mentora_plugin.host import api as host_api
 from mentora_plugin.host.data import CourseRoleRecord
-from mentora_plugin.reviews import api, notifications, reviewing
+from mentora_plugin.reviews import api, notifications, reviewing, tasks
 from mentora_plugin.reviews.models import Claim, InlineComment, Review, ReviewFile, Submission
 from mentora_plugin.trainers.models import TrainerActivity
 from tests.conftest import COURSE, OTHER_COURSE, at
@@ -202,13 +202,15 @@ class TestClaims:
         api.release_claim(cast["staff"], work)  # staff free a claim that is not theirs
         assert status_of(work) == "submitted"
 
-    def test_expired_claims_are_tidied_by_the_periodic_cleanup(self, cast, project, work):
+    def test_expired_claims_are_tidied_by_the_periodic_cleanup(self, cast, project, work, settings):
         other = submit(cast["peer"])
         claimed(cast["trainer"], work)
         claimed(cast["trainer2"], other)
         expire_claim(work)
-        assert api.release_expired_claims() == 1
+        assert tasks.release_expired_claims.delay().get() == 1  # the beat task (eager in tests)
         assert (status_of(work), status_of(other)) == ("submitted", "in_review")
+        assert settings.CELERY_BEAT_SCHEDULE["mentora-reviews-release-expired-claims"]["task"] == (
+            tasks.release_expired_claims.name)
         assert list(Claim.objects.values_list("submission_id", flat=True)) == [other]
 
     def test_only_waiting_work_is_claimed(self, cast, project, work):

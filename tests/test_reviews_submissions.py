@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
 from django.utils import timezone
 from rest_framework.test import APIClient
 from submissions import api as submissions_api
@@ -26,6 +27,7 @@ from mentora_plugin.reviews import api
 from mentora_plugin.reviews.models import (
     FeedbackReply,
     InlineComment,
+    Project,
     Review,
     ReviewFile,
     Submission,
@@ -447,6 +449,125 @@ class TestSubmit:
         assert refused(api.submit, cast["learner"], USAGE).code == "no_resubmission_left"
 
 
+class TestResubmitAfterApproval:
+    """
+    ``resubmit_after_approval``: an approved work may still be improved while resubmissions are left and the project
+    is open; every resubmission counts, whatever the earlier outcome. Without it an approval stays final.
+    """
+
+    @staticmethod
+    def approve(submission_id: int) -> None:
+        """What reviewing does when a trainer approves (its module is another's)."""
+        Submission.objects.filter(pk=submission_id).update(status=Submission.Status.APPROVED)
+
+    def submitted(self, learner, text: str) -> int:
+        api.save_draft(learner, USAGE, text=text)
+        return api.submit(learner, USAGE).id
+
+    def test_the_option_is_off_by_default_and_checked(self, cast, project):
+        assert project.resubmit_after_approval is False
+        assert api.sync_project(USAGE, COURSE, config(resubmit_after_approval=True)).resubmit_after_approval is True
+        assert Project.objects.get().resubmit_after_approval is True
+        error = refused(api.sync_project, USAGE, COURSE, config(resubmit_after_approval="yes"))
+        assert (error.code, error.status) == ("invalid_project", 400)
+        assert "resubmit_after_approval" in str(error)
+        assert Project.objects.get().resubmit_after_approval is True  # a refusal changes nothing
+
+    def test_without_the_option_an_approval_is_final(self, cast):
+        api.sync_project(USAGE, COURSE, config(max_resubmissions=3))
+        work = self.submitted(cast["learner"], "v1")
+        self.approve(work)
+        state = api.get_learner_submission(cast["learner"], USAGE)
+        assert (state.blocked, state.may_improve, state.grade_policy) == ("not_resubmittable", False, "")
+        for call in (lambda: api.submit(cast["learner"], USAGE),
+                     lambda: api.save_draft(cast["learner"], USAGE, text="v2")):
+            error = refused(call)
+            assert (error.code, error.status) == ("not_resubmittable", 409)
+        response = client_for(cast["learner"]).post(f"{V1}projects/{USAGE}/submission/submit/", {}, format="json")
+        assert (response.status_code, response.json()["error_code"]) == (409, "not_resubmittable")
+        assert SubmissionVersion.objects.count() == 1 and Submission.objects.get().status == "approved"
+
+    def test_an_approved_work_may_be_improved_until_resubmissions_run_out(self, cast, sent):
+        api.sync_project(USAGE, COURSE, config(resubmit_after_approval=True, max_resubmissions=2))
+        work = self.submitted(cast["learner"], "v1")
+        received = [call for call in sent if call[0] == "submission_received"]
+        assert received
+        self.approve(work)
+        state = api.get_learner_submission(cast["learner"], USAGE)
+        assert (state.status, state.blocked, state.may_improve, state.can_edit) == ("approved", "", True, True)
+        assert (state.resubmissions_used, state.resubmissions_left, state.grade_policy) == (0, 2, "latest")
+        assert state.draft_text == "v1"  # the approved text is the starting point of the improvement
+
+        improved = api.submit(cast["learner"], USAGE)  # the draft as it is: resubmitting needs no edit
+        assert (improved.status, improved.blocked, improved.may_improve) == ("submitted", "waiting_for_review", False)
+        assert [version.number for version in improved.versions] == [1, 2]
+        assert (improved.resubmissions_used, improved.resubmissions_left) == (1, 1)
+        again = [call for call in sent if call[0] == "submission_received"][len(received):]
+        assert sorted(call[1] for call in again) == sorted(call[1] for call in received)  # the trainers hear again
+
+        self.approve(work)
+        assert api.get_learner_submission(cast["learner"], USAGE).resubmissions_left == 1
+        self.submitted(cast["learner"], "v3")
+        self.approve(work)
+        state = api.get_learner_submission(cast["learner"], USAGE)
+        assert (state.blocked, state.may_improve, state.resubmissions_left) == ("no_resubmission_left", False, 0)
+        error = refused(api.submit, cast["learner"], USAGE)
+        assert (error.code, error.status) == ("no_resubmission_left", 409)
+        assert SubmissionVersion.objects.count() == 3
+
+    def test_every_resubmission_counts_whatever_the_earlier_outcome(self, cast):
+        api.sync_project(USAGE, COURSE, config(resubmit_after_approval=True, max_resubmissions=1))
+        work = self.submitted(cast["learner"], "v1")
+        request_changes(work)
+        self.submitted(cast["learner"], "v2")  # the one resubmission, after a request for changes
+        self.approve(work)
+        state = api.get_learner_submission(cast["learner"], USAGE)
+        assert (state.blocked, state.may_improve) == ("no_resubmission_left", False)
+        assert refused(api.save_draft, cast["learner"], USAGE, text="v3").code == "no_resubmission_left"
+
+    def test_changes_requested_on_an_improvement_leave_the_resubmissions_that_are_left(self, cast):
+        api.sync_project(USAGE, COURSE, config(resubmit_after_approval=True, max_resubmissions=2))
+        work = self.submitted(cast["learner"], "v1")
+        self.approve(work)
+        self.submitted(cast["learner"], "v2")
+        request_changes(work)
+        state = api.get_learner_submission(cast["learner"], USAGE)
+        assert (state.status, state.blocked, state.may_improve, state.resubmissions_left) == (
+            "changes_requested", "", False, 1)
+        assert api.submit(cast["learner"], USAGE).versions[-1].number == 3
+
+    def test_the_dates_still_close_an_approved_work(self, cast):
+        api.sync_project(USAGE, COURSE, config(resubmit_after_approval=True))
+        work = self.submitted(cast["learner"], "v1")
+        self.approve(work)
+        now = timezone.now()
+        api.sync_project(USAGE, COURSE, config(resubmit_after_approval=True, start=now - timedelta(days=5),
+                                               due=now - timedelta(days=2), cutoff=now - timedelta(hours=1)))
+        state = api.get_learner_submission(cast["learner"], USAGE)
+        assert (state.blocked, state.may_improve) == ("closed", False)
+        assert refused(api.submit, cast["learner"], USAGE).code == "closed"
+        api.grant_extension(cast["staff"], USAGE, cast["learner"], cutoff=now + timedelta(days=1))
+        assert api.get_learner_submission(cast["learner"], USAGE).may_improve is True
+
+    @pytest.mark.parametrize("policy", ["latest", "highest"])
+    def test_the_state_says_which_grade_counts(self, cast, policy):
+        api.sync_project(USAGE, COURSE, config(resubmit_after_approval=True))
+        self.approve(self.submitted(cast["learner"], "v1"))
+        with override_settings(MENTORA_REVIEWS_GRADE_POLICY=policy):
+            assert api.get_learner_submission(cast["learner"], USAGE).grade_policy == policy
+            body = client_for(cast["learner"]).get(f"{V1}projects/{USAGE}/submission/").json()
+        assert (body["may_improve"], body["grade_policy"], body["blocked"]) == (True, policy, "")
+        assert body["project"]["resubmit_after_approval"] is True
+
+    def test_a_misconfigured_policy_only_concerns_projects_that_use_it(self, cast, project):
+        self.approve(self.submitted(cast["learner"], "v1"))
+        with override_settings(MENTORA_REVIEWS_GRADE_POLICY="average"):
+            assert api.get_learner_submission(cast["learner"], USAGE).blocked == "not_resubmittable"
+            api.sync_project(USAGE, COURSE, config(resubmit_after_approval=True))
+            with pytest.raises(ValueError, match="MENTORA_REVIEWS_GRADE_POLICY"):
+                api.get_learner_submission(cast["learner"], USAGE)
+
+
 class TestSelfAssessment:
     def test_required_validated_and_stored(self, cast):
         api.sync_project(USAGE, COURSE, config(self_assessment=True))
@@ -623,6 +744,10 @@ class TestRest:
         assert APIClient().get(file_url).status_code == 401
         # The peer's own submission endpoint shows their (empty) work only.
         assert client_for(cast["peer"]).get(self.url()).json()["versions"] == []
+        # Someone outside the course learns nothing of the project, its brief or its rubric.
+        outside = client_for(cast["outsider"]).get(self.url())
+        assert (outside.status_code, outside.json()["error_code"]) == (404, "project_not_found")
+        assert "rubric" not in outside.json()
 
     def test_codes(self, cast, project):
         bad = client_for(cast["learner"]).get(f"{V1}projects/not-a-key/submission/")

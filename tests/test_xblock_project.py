@@ -431,6 +431,76 @@ class TestLearnerHandlers:
         assert "Add the report." in submission["versions"][1]["reviews"][0]["feedback_html"]
         assert submission["resubmissions_left"] == 1
 
+    def test_an_approved_work_is_final_unless_the_project_lets_it_be_improved(self, cast, usage):
+        block = viewer_block(usage, cast["learner"])
+        release(cast["trainer"], submit_draft(block)["id"])
+        _, state = call(block, "state")
+        submission = state["submission"]
+        assert (submission["can_submit"], submission["blocked"], submission["may_improve"]) == (
+            False, "not_resubmittable", False)
+        assert (submission["improve_note"], submission["grade_kept"]) == ("", False)
+        status, body = call(block, "submit", {})
+        assert (status, body["error_code"]) == (409, "not_resubmittable")
+
+    @pytest.mark.parametrize(("policy", "note", "words"), [
+        ("latest", "improve_latest", "even if it is lower"),
+        ("highest", "improve_highest", "the better of the two"),
+    ])
+    def test_approved_work_may_be_improved_and_the_learner_is_told_which_grade_counts(
+        self, cast, settings, monkeypatch, policy, note, words,
+    ):
+        from mentora_plugin.trainers import api as trainers_api
+
+        settings.MENTORA_REVIEWS_GRADE_POLICY = policy
+        runtime = WorkbenchRuntime("setup")
+        runtime.id_generator.set_scenario(f"mentora-project-improve-{policy}")
+        usage_id = runtime.parse_xml_string(block_xml(resubmit_after_approval="true"))
+        block = viewer_block(usage_id, cast["learner"])
+        first = submit_draft(block)
+        release(cast["trainer"], first["id"])
+        monkeypatch.setattr(trainers_api, "can", lambda user, capability, course_key=None: True)
+        api.feature_submission(cast["trainer"], first["id"])
+
+        _, state = call(block, "state")
+        submission = state["submission"]
+        assert (submission["status"], submission["can_submit"], submission["blocked"]) == ("approved", True, "")
+        assert (submission["may_improve"], submission["improve_note"], submission["grade_kept"]) == (
+            True, note, False)
+        assert submission["resubmissions_left"] == 2 and submission["next_number"] == 2
+        assert words in state["strings"][note] and "{count} left" in state["strings"][note]
+
+        improved = submit_draft(block, "My pipeline reads the CSV, counts rows, and plots them.")
+        assert (improved["status"], improved["blocked"], improved["improve_note"]) == (
+            "submitted", "waiting_for_review", "")
+        assert improved["grade_kept"] is True and improved["resubmissions_left"] == 1
+        assert [v["status"] for v in improved["versions"]] == ["submitted", "approved"]  # newest first
+        assert improved["gallery"]["featured"] is True  # the featured work's consent stays within reach
+
+        release(cast["trainer"], improved["id"], outcome="changes_requested", feedback="The plot is empty.")
+        _, state = call(block, "state")
+        submission = state["submission"]
+        assert (submission["status"], submission["can_submit"], submission["grade_kept"]) == (
+            "changes_requested", True, True)
+        assert submission["improve_note"] == "" and "approved version" in state["strings"]["grade_kept"]
+
+    def test_an_ungraded_project_says_nothing_about_grades(self, cast):
+        runtime = WorkbenchRuntime("setup")
+        runtime.id_generator.set_scenario("mentora-project-improve-ungraded")
+        usage_id = runtime.parse_xml_string(block_xml(resubmit_after_approval="true", graded="false"))
+        block = viewer_block(usage_id, cast["learner"])
+        release(cast["trainer"], submit_draft(block)["id"])
+        _, state = call(block, "state")
+        assert state["submission"]["improve_note"] == "improve"
+        assert "grade" not in state["strings"]["improve"]
+        improved = submit_draft(block, "Better.")
+        assert improved["grade_kept"] is False
+
+    def test_the_script_shows_the_notes(self):
+        script = ProjectXBlock.open_local_resource("public/xblocks/project.js").read().decode()
+        assert "t(submission.improve_note, {count: submission.resubmissions_left})" in script
+        assert 't("grade_kept")' in script
+        assert {"improve", "improve_latest", "improve_highest", "grade_kept"} <= set(STRINGS)
+
     def test_gallery_consent_once_approved_and_featured(self, cast, usage, settings, monkeypatch):
         from mentora_plugin.trainers import api as trainers_api
 
@@ -517,7 +587,8 @@ class TestStudio:
         html = fragment.body_html()
         for name in ("display_name", "title", "brief", "accepts_text", "accepts_files", "accepts_links",
                      "max_files", "max_file_mb", "allowed_extensions", "submission_start", "submission_due",
-                     "submission_cutoff", "max_resubmissions", "team_mode", "graded", "points_possible",
+                     "submission_cutoff", "max_resubmissions", "resubmit_after_approval", "team_mode", "graded",
+                     "points_possible",
                      "self_assessment", "second_marker", "target_turnaround_hours", "fallback_course_key"):
             assert f'<label for="{block._dom_id()}-{name}">' in html, name
         assert "MentoraProjectStudio" in html and "Add a criterion" in html
@@ -542,6 +613,22 @@ class TestStudio:
         status, body = studio_submit(block, {"graded": False})
         assert status == 200 and block.max_score() == 0
 
+    def test_the_author_lets_approved_work_be_improved(self, cast, usage):
+        block = viewer_block(usage, cast["staff"])
+        html = render(block, "studio_view")
+        control = f'<input type="checkbox" id="{block._dom_id()}-resubmit_after_approval"'
+        assert control in html and "Approved work may be improved" in html
+        assert "within the resubmissions allowed" in html  # the help says what the option does
+        render(viewer_block(usage, cast["learner"]))
+        assert api.get_project(project_usage_key(block)).resubmit_after_approval is False  # off by default
+        status, body = studio_submit(block, {"resubmit_after_approval": "yes"})
+        assert (status, body["error_code"]) == (400, "invalid_project")
+        assert set(body["field_errors"]) == {"resubmit_after_approval"} and block.resubmit_after_approval is False
+        status, body = studio_submit(block, {"resubmit_after_approval": True})
+        assert status == 200, body
+        assert block.resubmit_after_approval is True
+        assert api.get_project(project_usage_key(block)).resubmit_after_approval is True
+
     def test_invalid_rubric_is_refused_and_nothing_is_saved(self, cast, usage):
         block = viewer_block(usage, cast["staff"])
         render(block)
@@ -563,6 +650,31 @@ class TestStudio:
         assert status == 400 and {"submission_due", "submission_cutoff"} <= set(body["field_errors"])
         status, body = studio_submit(block, {"submission_start": "someday", "max_file_mb": "ten"})
         assert status == 400 and set(body["field_errors"]) == {"submission_start", "max_file_mb"}
+        assert block.max_files == 2 and block.submission_due is None
+
+    def test_in_studio_the_settings_stay_a_draft_until_published(self, cast, usage):
+        """Studio's runtimes say ``is_author_mode``: saving and previewing there change nothing learners follow."""
+        render(viewer_block(usage, cast["learner"]))  # the published block, as the LMS renders it
+        studio = viewer_block(usage, cast["staff"])
+        studio.runtime.is_author_mode = True
+        status, body = studio_submit(studio, {"title": "Draft title", "max_files": 5})
+        assert status == 200, body
+        assert studio.title == "Draft title"  # the block's draft is saved
+        assert "Draft title" in render(studio)  # and previewed
+        project = Project.objects.get()
+        assert (project.title, project.max_files) == ("Build a data pipeline", 2)  # the live rules did not move
+        status, body = studio_submit(studio, {"max_files": 99})  # still checked by the domain
+        assert (status, body["error_code"]) == (400, "invalid_project")
+        published = viewer_block(usage, cast["learner"])
+        published.title, published.max_files = "Draft title", 5  # what publishing hands the LMS
+        render(published)
+        assert (Project.objects.get().title, Project.objects.get().max_files) == ("Draft title", 5)
+
+    def test_odd_numbers_and_dates_are_form_errors(self, cast, usage):
+        block = viewer_block(usage, cast["staff"])
+        status, body = studio_submit(block, {"max_files": "²", "submission_due": "0001-01-01T00:00:00+05:00"})
+        assert (status, body["error_code"]) == (400, "invalid_project")
+        assert set(body["field_errors"]) == {"max_files", "submission_due"}
         assert block.max_files == 2 and block.submission_due is None
 
     def test_only_course_staff_may_save(self, cast, usage):

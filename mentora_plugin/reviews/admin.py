@@ -49,7 +49,7 @@ class ReadOnlyInline(admin.TabularInline):
 class ProjectAdmin(ReadOnlyAdmin):
     list_display = ("title", "course_key", "usage_key", "due", "team_mode", "graded", "points_possible",
                     "target_turnaround_hours", "modified")
-    list_filter = ("team_mode", "graded", "second_marker")
+    list_filter = ("team_mode", "graded", "second_marker", "resubmit_after_approval")
     search_fields = ("title", "course_key", "usage_key")
 
 

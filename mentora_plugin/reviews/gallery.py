@@ -449,6 +449,7 @@ def feature_submission(trainer: Any, submission_id: int, skills: Iterable[str] =
 
     Raises:
         ReviewsError: ``submission_not_found`` (404) for a submission the trainer does not review;
+            ``own_work`` (403) for their own or their team's work;
             ``capability_refused`` (403) when their level does not unlock featuring; ``not_approved`` (409);
             ``invalid_skill`` / ``too_many_skills`` (400).
     """
@@ -458,6 +459,8 @@ def feature_submission(trainer: Any, submission_id: int, skills: Iterable[str] =
         submission = _locked_submission(submission_id)
         if submission is None or not _may_review(trainer, submission.project.course_key):
             raise not_found("submission")
+        if trainer.pk in _authors_ids(submission):  # a trainer who also learns in the course
+            raise ReviewsError("own_work", _("You cannot feature your own work."), status=403)
         if not trainers_api.can(trainer, "feature_projects", submission.project.course_key):
             raise ReviewsError(
                 "capability_refused",

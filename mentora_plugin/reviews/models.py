@@ -41,6 +41,9 @@ class Project(models.Model):
     due = models.DateTimeField(null=True, blank=True)
     cutoff = models.DateTimeField(null=True, blank=True)
     max_resubmissions = models.PositiveSmallIntegerField(default=2)
+    #: Whether a learner whose latest version was approved may still submit an improved one (within
+    #: ``max_resubmissions``); ``MENTORA_REVIEWS_GRADE_POLICY`` then decides which approved grade counts.
+    resubmit_after_approval = models.BooleanField(default=False)
     team_mode = models.BooleanField(default=False)
     graded = models.BooleanField(default=True)
     points_possible = models.PositiveSmallIntegerField(default=100, validators=[MinValueValidator(1)])

@@ -43,7 +43,7 @@ from opaque_keys.edx.keys import CourseKey, UsageKey
 from mentora_plugin.db import insert_ignoring_conflicts
 from mentora_plugin.host import api as host_api
 from mentora_plugin.reviews.common import ReviewsError, forbidden, not_found
-from mentora_plugin.reviews.models import Extension, Project, RubricTemplate, Submission, Team
+from mentora_plugin.reviews.models import Extension, GalleryEntry, Project, RubricTemplate, Submission, Team
 from mentora_plugin.text import render_markdown
 
 __all__ = [
@@ -60,6 +60,7 @@ __all__ = [
     "get_project",
     "grant_extension",
     "list_teams",
+    "preview_project",
     "rubric_templates",
     "save_rubric_template",
     "set_team_members",
@@ -91,6 +92,7 @@ INTEGER_BOUNDS = {
 }
 FLAGS = (
     "accepts_text", "accepts_files", "accepts_links", "team_mode", "graded", "self_assessment", "second_marker",
+    "resubmit_after_approval",
 )
 DATES = ("start", "due", "cutoff")
 CONFIG_FIELDS = frozenset({"title", "brief", "rubric", "allowed_extensions", *INTEGER_BOUNDS, *FLAGS, *DATES})
@@ -131,7 +133,10 @@ class CriterionInfo:
 
 @dataclass(frozen=True)
 class ProjectInfo:
-    """A project as its block configures it."""
+    """
+    A project as its block configures it. ``resubmit_after_approval``: a learner whose latest version was approved
+    may still submit an improved one (within ``max_resubmissions``, while the project is open).
+    """
 
     id: int
     usage_key: UsageKey
@@ -149,6 +154,7 @@ class ProjectInfo:
     due: datetime | None
     cutoff: datetime | None
     max_resubmissions: int
+    resubmit_after_approval: bool
     team_mode: bool
     graded: bool
     points_possible: int
@@ -485,9 +491,9 @@ def sync_project(usage_key: UsageKey | str, course_key: CourseKey | str, config:
         config: the block's settings under ``Project``'s field names (``title``, ``brief``, ``rubric``,
             ``accepts_text``, ``accepts_files``, ``accepts_links``, ``max_files`` (1 to 20), ``max_file_mb``
             (1 to 100), ``allowed_extensions``, ``start``, ``due``, ``cutoff`` (datetimes or ISO 8601 strings, in that
-            order), ``max_resubmissions`` (0 to 20), ``team_mode``, ``graded``, ``points_possible`` (1 to 1000),
-            ``self_assessment``, ``second_marker``, ``target_turnaround_hours`` (1 to 720)). A missing key takes the
-            default; an unknown one is refused.
+            order), ``max_resubmissions`` (0 to 20), ``resubmit_after_approval``, ``team_mode``, ``graded``,
+            ``points_possible`` (1 to 1000), ``self_assessment``, ``second_marker``, ``target_turnaround_hours``
+            (1 to 720)). A missing key takes the default; an unknown one is refused.
 
     Returns:
         The project as stored.
@@ -496,12 +502,7 @@ def sync_project(usage_key: UsageKey | str, course_key: CourseKey | str, config:
         ReviewsError: ``invalid_usage_key``, ``invalid_course_key``, ``invalid_project`` (anything else that is
             wrong, including a change of team mode once learners have started work), ``invalid_rubric`` (400).
     """
-    key = parse_usage_key(usage_key)
-    course = _course_key(course_key)
-    context = getattr(key, "context_key", None)
-    if isinstance(context, CourseKey) and _course_key(context) != course:
-        raise _invalid(_("The block “{block}” is not in the course “{course}”.").format(block=key, course=course))
-    values = _validated_config(config)
+    key, course, values = _checked_config(usage_key, course_key, config)
     # The common case (a render of an unchanged block) reads one row and takes no lock.
     project = Project.objects.filter(usage_key=key).first()
     if project is not None and project.course_key == course and not _changed(project, values):
@@ -521,6 +522,39 @@ def sync_project(usage_key: UsageKey | str, course_key: CourseKey | str, config:
                 setattr(project, field, values[field])
             project.save(update_fields=[*changed, "modified"])
     return project_info(project)
+
+
+def preview_project(usage_key: UsageKey | str, course_key: CourseKey | str, config: dict) -> ProjectInfo:
+    """
+    The project as ``config`` would make it, checked as ``sync_project`` checks it but stored nowhere: Studio's
+    copy of a block is a draft until the course is published, and learners, trainers and the gradebook must keep
+    following the published settings meanwhile (the LMS's first render of the published block syncs them).
+
+    Raises:
+        ReviewsError: as ``sync_project``.
+    """
+    key, course, values = _checked_config(usage_key, course_key, config)
+    stored = Project.objects.filter(usage_key=key).first()
+    if stored is not None:
+        if stored.course_key != course:
+            raise _invalid(_("The block “{block}” belongs to another course.").format(block=key))
+        if stored.team_mode != values["team_mode"] and Submission.objects.filter(project=stored).exists():
+            raise _invalid(_("Team mode cannot change once learners have started work on the project."))
+    draft = Project(usage_key=key, course_key=course, **values)
+    draft.pk, draft.modified = (stored.pk, stored.modified) if stored is not None else (None, None)
+    return project_info(draft)
+
+
+def _checked_config(
+    usage_key: UsageKey | str, course_key: CourseKey | str, config: dict
+) -> tuple[UsageKey, CourseKey, dict[str, Any]]:
+    """The block's keys and its validated settings (every field, defaults filled in)."""
+    key = parse_usage_key(usage_key)
+    course = _course_key(course_key)
+    context = getattr(key, "context_key", None)
+    if isinstance(context, CourseKey) and _course_key(context) != course:
+        raise _invalid(_("The block “{block}” is not in the course “{course}”.").format(block=key, course=course))
+    return key, course, _validated_config(config)
 
 
 def _changed(project: Project, values: dict[str, Any]) -> list[str]:
@@ -572,6 +606,7 @@ def project_info(project: Project) -> ProjectInfo:
         due=project.due,
         cutoff=project.cutoff,
         max_resubmissions=project.max_resubmissions,
+        resubmit_after_approval=project.resubmit_after_approval,
         team_mode=project.team_mode,
         graded=project.graded,
         points_possible=project.points_possible,
@@ -871,4 +906,16 @@ def set_team_members(actor: Any, team_id: int, members: Any) -> TeamInfo:
         project = load_project(team.project.usage_key, lock=True)
         users = _members(project, members, team)
         team.members.set(users)
+        _withdraw_unshared_consent(team, {user.pk for user in users})
     return team_info(team)
+
+
+def _withdraw_unshared_consent(team: Team, member_ids: set[int]) -> None:
+    """
+    A team's work is shown in the gallery only while every member consents: a new member who has not consented
+    takes it out at once (their consent, once given, shows it again).
+    """
+    for entry in GalleryEntry.objects.select_for_update().filter(submission__team=team, consented_at__isnull=False):
+        if not member_ids <= set(entry.consented_by or ()):
+            entry.consented_at = None
+            entry.save(update_fields=["consented_at"])

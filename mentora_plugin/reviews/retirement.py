@@ -43,6 +43,7 @@ from mentora_plugin.reviews.models import (
     InlineComment,
     Kudos,
     Review,
+    RubricTemplate,
     Submission,
     SubmissionFile,
     SubmissionVersion,
@@ -66,11 +67,13 @@ def retire_user(user: Any) -> None:
         _retire_gallery(user_id, own + teams)
         FeedbackReply.objects.filter(author_id=user_id).update(author=None, body=_("(erased at the user's request)"))
         CommentBankEntry.objects.filter(trainer_id=user_id).delete()
-        Claim.objects.filter(trainer_id=user_id).delete()
+        _free_claims(user_id)
         Extension.objects.filter(learner_id=user_id).delete()
         for model, field in (
             (Review, "reviewer"),
             (Review, "confirmed_by"),
+            (Review, "returned_by"),
+            (RubricTemplate, "created_by"),
             (GradeChange, "actor"),
             (Extension, "granted_by"),
             (GalleryEntry, "featured_by"),
@@ -78,6 +81,16 @@ def retire_user(user: Any) -> None:
             model.objects.filter(**{f"{field}_id": user_id}).update(**{field: None})
         transaction.on_commit(lambda: _delete_files(files))
     log.info("Mentora reviews data retired for user %s", user_id)
+
+
+def _free_claims(trainer_id: int) -> None:
+    """The retired trainer's claims go; the work they held waits in the queue again (under each submission's lock)."""
+    from mentora_plugin.reviews import reviewing
+
+    for submission_id in list(Claim.objects.filter(trainer_id=trainer_id).values_list("submission_id", flat=True)):
+        submission = reviewing._lock(submission_id)
+        Claim.objects.filter(submission=submission).delete()
+        reviewing._free_status(submission)
 
 
 def _erase_work(submission_ids: list[int], files: list[Any]) -> None:

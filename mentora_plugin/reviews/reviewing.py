@@ -36,10 +36,13 @@ newly released grade, ``highest`` only one higher than the current grade. edx-su
 gradebook gets the points rounded half up to an integer while Mentora keeps them to 2 decimals. A resubmission
 creates a new edx-submissions submission for the same student item without a score, so the earlier grade stays in the
 gradebook until a new review is released. Staff may override a grade with a reason (``override_grade``, whatever the
-policy). Since an approval is final (no resubmission follows it), the policy decides between a grade staff gave
-before a resubmission and the approval of that resubmission. Every change of a grade writes a ``GradeChange``: who,
-when, why, from what to what; a release the policy does not apply changes nothing and writes nothing (the review keeps
-its points).
+policy). An approval is final unless the project has ``resubmit_after_approval``: then the learner may submit an
+improved version, and when it is approved the policy decides between the two grades (``latest``: the new one, even if
+lower; ``highest``: the better one, on ``Submission.points_earned`` and in edx-submissions alike); if changes are
+requested on it instead, the earlier approved grade stays. Without that option the policy only decides between a
+grade staff gave before a resubmission and the approval of that resubmission. Every change of a grade writes a
+``GradeChange``: who, when, why, from what to what; a release the policy does not apply changes nothing and writes
+nothing (the review keeps its points).
 
 Releasing also records the trainer's activity (``trainers.api.record_activity``, with the turnaround from
 submission to release, which feeds the trainer's level) and notifies the learner (each member of a team).
@@ -81,7 +84,7 @@ from submissions import api as submissions_api
 from mentora_plugin.db import insert_ignoring_conflicts
 from mentora_plugin.host import api as host_api
 from mentora_plugin.reviews import notifications
-from mentora_plugin.reviews.common import ReviewsError, forbidden, not_found
+from mentora_plugin.reviews.common import GRADE_POLICIES, ReviewsError, forbidden, grade_policy, not_found
 from mentora_plugin.reviews.models import (
     Claim,
     CommentBankEntry,
@@ -169,9 +172,6 @@ FEEDBACK_FILE_EXTENSIONS = ("pdf", "png", "jpg", "jpeg", "txt", "md", "zip", "do
 FEEDBACK_FILES_MAX = 5
 #: The most entries one trainer's comment bank holds.
 COMMENT_BANK_MAX = 200
-#: The grade policies ``MENTORA_REVIEWS_GRADE_POLICY`` may name.
-GRADE_POLICIES = ("latest", "highest")
-
 #: Review states as the API reports them.
 DRAFT = "draft"
 AWAITING_CONFIRMATION = "awaiting_confirmation"
@@ -484,10 +484,7 @@ def _claim_duration() -> timedelta:
 
 
 def _grade_policy() -> str:
-    policy = getattr(settings, "MENTORA_REVIEWS_GRADE_POLICY", "latest") or "latest"
-    if policy not in GRADE_POLICIES:
-        raise ValueError(f"MENTORA_REVIEWS_GRADE_POLICY must be one of {GRADE_POLICIES}, not {policy!r}")
-    return policy
+    return grade_policy()
 
 
 # --- rubric and points ----------------------------------------------------------------------------------------------
@@ -641,17 +638,28 @@ def _people(*relations: str) -> list[str]:
                                                           else (relation,))]
 
 
+#: What each text field is called in messages (``_text``'s ``field`` is also the error code's stem).
+_FIELD_NAMES = {
+    "comment": gettext_lazy("The comment"),
+    "feedback": gettext_lazy("The feedback"),
+    "reason": gettext_lazy("The reason"),
+    "body": gettext_lazy("The reply"),
+    "text": gettext_lazy("The text"),
+}
+
+
 def _text(value: Any, field: str, max_length: int, *, required: bool = False) -> str:
+    name = str(_FIELD_NAMES.get(field, field))
     if value is None:
         value = ""
     if not isinstance(value, str):
-        raise ReviewsError(f"invalid_{field}", _("“{field}” must be text.").format(field=field))
+        raise ReviewsError(f"invalid_{field}", _("{field} must be text.").format(field=name))
     value = value.strip()
     if required and not value:
-        raise ReviewsError(f"{field}_required", _("“{field}” is required.").format(field=field))
+        raise ReviewsError(f"{field}_required", _("{field} is required.").format(field=name))
     if len(value) > max_length:
-        raise ReviewsError(f"{field}_too_long", _("“{field}” is longer than {max} characters.").format(
-            field=field, max=max_length))
+        raise ReviewsError(f"{field}_too_long", _("{field} is longer than {max} characters.").format(
+            field=name, max=max_length))
     return value
 
 
@@ -1456,6 +1464,10 @@ def _release(
     """
     Release ``review`` (locked, fresh, with outcome and points set): the submission's status, the grade, the
     trainer's activity and the learners' notification. The claim goes; other drafts of the version are deleted.
+
+    Only an approval grades. A request for changes sets the status and leaves the grade alone, so that an improved
+    version sent back for changes (``resubmit_after_approval``) keeps the earlier approval's grade in the gradebook
+    and on ``points_earned``.
     """
     project = submission.project
     review.released_at = now
@@ -1468,8 +1480,9 @@ def _release(
         Review.objects.filter(pk__in=others).delete()
         if names:
             _delete_files_on_commit(names)
-    submission.status = Status.APPROVED if review.outcome == Outcome.APPROVED else Status.CHANGES_REQUESTED
-    if review.outcome == Outcome.APPROVED and project.graded:
+    approved = review.outcome == Outcome.APPROVED
+    submission.status = Status.APPROVED if approved else Status.CHANGES_REQUESTED
+    if approved and project.graded:
         _grade(submission, version, review.points, actor, RELEASE, "", now, policy=_grade_policy())
     submission.save(update_fields=["status", "points_earned", "modified"])
     members = _members(submission)
@@ -1491,8 +1504,9 @@ def _grade(
     """
     Set the grade through edx-submissions, as ``policy`` says (``latest``, ``highest``; ``override`` always sets),
     on the version's edx-submissions submission (each member's, for a team), and audit the change. Returns the
-    ``GradeChange``, or None when the policy keeps the current grade. ``submission.points_earned`` is set here and
-    saved by the caller (with whatever else it changes).
+    ``GradeChange``, or None when the policy keeps the current grade (``highest`` and a grade that is not higher:
+    then neither edx-submissions nor ``points_earned`` changes). ``submission.points_earned`` is set here and saved
+    by the caller (with whatever else it changes).
 
     Raises:
         ReviewsError: ``not_in_gradebook`` (409) when the version was not recorded in edx-submissions.

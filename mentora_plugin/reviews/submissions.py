@@ -17,7 +17,11 @@ works; ``submit`` turns it into a numbered ``SubmissionVersion``:
 - the course's trainers are notified (``notifications.notify("submission_received", ...)``, once each).
 
 Status: draft → submitted (waiting for review) → in_review → changes_requested (the learner may resubmit, at most
-``max_resubmissions`` times) or approved (final). Nothing is edited or submitted while a version waits for review.
+``max_resubmissions`` times) or approved (final, unless the project has ``resubmit_after_approval``: then the learner
+may still submit an improved version, and ``max_resubmissions`` counts every resubmission whatever the earlier
+outcome). Nothing is edited or submitted while a version waits for review. A resubmission never touches the grade:
+its new edx-submissions submission has no score, so the gradebook keeps what it had until a new review is released
+(reviewing's ``MENTORA_REVIEWS_GRADE_POLICY`` then decides which approved grade counts).
 
 Rules checked on the server, whatever the client does: only the course's enrolled learners
 (``mentora_reviews.submit_project``); not before ``start`` (``not_open``) nor after the learner's effective cut-off
@@ -60,7 +64,7 @@ from opaque_keys.edx.keys import UsageKey
 from mentora_plugin.db import insert_ignoring_conflicts
 from mentora_plugin.host import api as host_api
 from mentora_plugin.reviews import projects
-from mentora_plugin.reviews.common import ReviewsError, forbidden, not_found
+from mentora_plugin.reviews.common import ReviewsError, forbidden, grade_policy, not_found
 from mentora_plugin.reviews.models import (
     FeedbackReply,
     InlineComment,
@@ -223,6 +227,10 @@ class SubmissionInfo:
     dates, and whether they may edit and submit now. ``id`` is None until they first save something.
     ``blocked`` says why they may not (empty when they may): ``not_enrolled``, ``no_team``, ``not_open``,
     ``closed``, ``waiting_for_review``, ``not_resubmittable``, ``no_resubmission_left``.
+
+    ``may_improve``: the latest version is approved and the learner may still submit an improved one (the project
+    has ``resubmit_after_approval``). ``grade_policy`` says which approved grade then counts (``latest``: the newest
+    approval's, even if lower; ``highest``: the better one); empty for a project whose approval is final.
     """
 
     project: ProjectInfo
@@ -242,6 +250,8 @@ class SubmissionInfo:
     resubmissions_used: int
     resubmissions_left: int
     blocked: str
+    may_improve: bool
+    grade_policy: str
 
     @property
     def can_edit(self) -> bool:
@@ -336,15 +346,26 @@ def _locked(project: Project, owner: dict[str, Any], *, create: bool) -> Submiss
     return Submission.objects.select_for_update().filter(project=project, **owner).first()
 
 
-def _blocked_by_status(status: str, versions: int, max_resubmissions: int) -> str:
-    """Why a submission in ``status`` with ``versions`` versions cannot be edited or submitted ("" if it can)."""
+def _resubmittable(project: Project) -> frozenset[str]:
+    """The statuses after which a new version may follow: changes requested, and approved when the project says."""
+    if project.resubmit_after_approval:
+        return frozenset({Status.CHANGES_REQUESTED, Status.APPROVED})
+    return frozenset({Status.CHANGES_REQUESTED})
+
+
+def _blocked_by_status(status: str, versions: int, project: Project) -> str:
+    """
+    Why a submission in ``status`` with ``versions`` versions cannot be edited or submitted ("" if it can). Every
+    resubmission counts against ``max_resubmissions``, whether it followed a request for changes or an approval.
+    """
     if status in _WAITING:
         return "waiting_for_review"
-    if status == Status.APPROVED:
+    resubmittable = _resubmittable(project)
+    if status == Status.APPROVED and status not in resubmittable:
         return "not_resubmittable"
-    if versions and versions - 1 >= max_resubmissions:
+    if versions and versions - 1 >= project.max_resubmissions:
         return "no_resubmission_left"
-    if versions and status != Status.CHANGES_REQUESTED:
+    if versions and status not in resubmittable:
         return "not_resubmittable"
     return ""
 
@@ -352,7 +373,7 @@ def _blocked_by_status(status: str, versions: int, max_resubmissions: int) -> st
 def _check_editable(submission: Submission, project: Project) -> int:
     """Refuse changes the submission's status does not allow; returns how many versions it has."""
     versions = SubmissionVersion.objects.filter(submission=submission).count()
-    blocked = _blocked_by_status(submission.status, versions, project.max_resubmissions)
+    blocked = _blocked_by_status(submission.status, versions, project)
     if blocked == "waiting_for_review":
         raise ReviewsError(blocked, _("Your work is waiting for review: wait for the feedback before changing it."),
                            status=409)
@@ -634,8 +655,9 @@ def submit(learner: Any, usage_key: UsageKey | str, *, student_id: str | None = 
 
     The version copies the draft's text and links and takes its files; it is recorded in edx-submissions under the
     learner's anonymous id (each member's, in team mode); the status becomes ``submitted``; the course's trainers
-    are notified. A resubmission is allowed only after changes were requested, and only ``max_resubmissions``
-    times.
+    are notified. A resubmission is allowed only after changes were requested (or after an approval, when the
+    project has ``resubmit_after_approval``), and only ``max_resubmissions`` times in all. It leaves the grade as it
+    was: the new edx-submissions submission carries no score.
 
     Args:
         student_id: the submitter's anonymous id as the block's runtime knows it; None: the platform's
@@ -843,7 +865,7 @@ def _learner_state(learner: Any, project: Project, team: Team | None, submission
     elif dates.is_closed():
         blocked = "closed"
     else:
-        blocked = _blocked_by_status(status, len(versions), project.max_resubmissions)
+        blocked = _blocked_by_status(status, len(versions), project)
     return SubmissionInfo(
         project=projects.project_info(project),
         id=submission.pk if submission else None,
@@ -862,6 +884,9 @@ def _learner_state(learner: Any, project: Project, team: Team | None, submission
         resubmissions_used=used,
         resubmissions_left=max(0, project.max_resubmissions - used) if versions else project.max_resubmissions,
         blocked=blocked,
+        may_improve=status == Status.APPROVED and not blocked,
+        # Read only where it matters, so that a misconfigured policy cannot break the other projects' pages.
+        grade_policy=grade_policy() if project.resubmit_after_approval else "",
     )
 
 

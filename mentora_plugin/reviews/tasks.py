@@ -2,7 +2,8 @@
 Reviews' Celery tasks: string arguments, idempotent, safe to retry.
 
 ``send_due_reminders`` and ``flag_overdue_reviews`` run hourly (Celery beat, ``mentora-reviews-due-reminders`` and
-``mentora-reviews-queue-overdue``); ``send_review_notification`` sends one email of ``notifications.notify``.
+``mentora-reviews-queue-overdue``), ``release_expired_claims`` every 15 minutes
+(``mentora-reviews-release-expired-claims``); ``send_review_notification`` sends one email of ``notifications.notify``.
 """
 from __future__ import annotations
 
@@ -52,3 +53,14 @@ def flag_overdue_reviews() -> int:
     from mentora_plugin.reviews import notifications
 
     return notifications.flag_overdue_reviews()
+
+
+@shared_task(name="mentora_plugin.reviews.tasks.release_expired_claims", ignore_result=True)
+def release_expired_claims() -> int:
+    """
+    Periodic: a claim its trainer left to expire is free already; this puts the submission's status back to waiting,
+    so that the learner and the queue's filters stop showing it "in review" (``reviewing.release_expired_claims``).
+    """
+    from mentora_plugin.reviews import reviewing
+
+    return reviewing.release_expired_claims()

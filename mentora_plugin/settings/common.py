@@ -230,7 +230,9 @@ DEFAULTS: dict[str, Any] = {
     # .. setting_name: MENTORA_REVIEWS_GRADE_POLICY
     # .. setting_default: "latest"
     # .. setting_description: Which released grade the gradebook keeps when a learner resubmits and is graded again:
-    #   "latest" (the last released) or "highest". Until a new review is released, the earlier grade stays.
+    #   "latest" (the last released, even if lower) or "highest". Until a new review is released, the earlier grade
+    #   stays, and a request for changes never touches it. It matters when a project lets learners improve approved
+    #   work (the block's "Approved work may be improved", resubmit_after_approval), and after a staff override.
     "MENTORA_REVIEWS_GRADE_POLICY": "latest",
     # .. setting_name: MENTORA_REVIEWS_DUE_REMINDER_HOURS
     # .. setting_default: 48
@@ -281,6 +283,10 @@ BEAT_SCHEDULE = {
     "mentora-reviews-queue-overdue": {
         "task": "mentora_plugin.reviews.tasks.flag_overdue_reviews",
         "schedule": timedelta(hours=1),
+    },
+    "mentora-reviews-release-expired-claims": {
+        "task": "mentora_plugin.reviews.tasks.release_expired_claims",
+        "schedule": timedelta(minutes=15),
     },
 }
 

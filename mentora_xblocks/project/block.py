@@ -87,6 +87,7 @@ CONFIG_FIELDS = {
     "submission_due": "due",
     "submission_cutoff": "cutoff",
     "max_resubmissions": "max_resubmissions",
+    "resubmit_after_approval": "resubmit_after_approval",
     "team_mode": "team_mode",
     "graded": "graded",
     "points_possible": "points_possible",
@@ -98,6 +99,7 @@ CONFIG_FIELDS = {
 EDITABLE_FIELDS = ("display_name", "fallback_course_key", *CONFIG_FIELDS)
 BOOLEAN_FIELDS = frozenset({
     "accepts_text", "accepts_files", "accepts_links", "team_mode", "graded", "self_assessment", "second_marker",
+    "resubmit_after_approval",
 })
 INTEGER_FIELDS = frozenset({
     "max_files", "max_file_mb", "max_resubmissions", "points_possible", "target_turnaround_hours",
@@ -177,6 +179,13 @@ STRINGS = {
     "blocked_not_resubmittable": _("Your work has been reviewed and cannot be submitted again."),
     "blocked_no_resubmission_left": _("You have used all your resubmissions."),
     "blocked_not_enrolled": _("This project is for the learners of this course."),
+    # An approved work that may still be improved (``resubmit_after_approval``), by the grade policy that applies.
+    "improve_latest": _("Your work is approved. You may still submit an improved version ({count} left); if it is "
+                        "approved, its grade replaces your current grade, even if it is lower."),
+    "improve_highest": _("Your work is approved. You may still submit an improved version ({count} left); your "
+                         "grade keeps the better of the two approved versions."),
+    "improve": _("Your work is approved. You may still submit an improved version ({count} left)."),
+    "grade_kept": _("Until a new version is approved, your grade stays that of your approved version."),
     "late_warning": _("The due date has passed: work you submit now is marked late."),
     "extended": _("Your dates are extended."),
     "late": _("late"),
@@ -247,7 +256,8 @@ def _handler(reads_json: bool = True) -> Callable[[Callable], Callable]:
         @XBlock.handler
         def wrapper(self, request, suffix=""):
             if request.method != "POST":
-                return _json_response({"error_code": "method_not_allowed", "message": "POST only."}, 405)
+                return _json_response({"error_code": "method_not_allowed",
+                                       "message": self._gettext()("Send this request with POST.")}, 405)
             try:
                 if reads_json:
                     try:
@@ -285,7 +295,10 @@ def _parse_date(value: Any) -> datetime | None:
         raise ValueError(value)
     if timezone.is_naive(parsed):
         parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:  # year 1 with a positive offset falls before datetime.min in UTC
+        raise ValueError(value) from None
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -403,6 +416,13 @@ class ProjectXBlock(XBlock):
         display_name=_("Resubmissions allowed"),
         help=_("How many times a learner may submit again after a trainer requests changes."),
         default=2,
+        scope=Scope.settings,
+    )
+    resubmit_after_approval = Boolean(
+        display_name=_("Approved work may be improved"),
+        help=_("Learners whose latest version was approved may still submit an improved version, within the "
+               "resubmissions allowed. The platform's grade policy decides which approved grade counts."),
+        default=False,
         scope=Scope.settings,
     )
     team_mode = Boolean(
@@ -525,7 +545,8 @@ class ProjectXBlock(XBlock):
                 field("submission_cutoff", "datetime"),
             ]},
             {"legend": gettext("Reviews and grades"), "fields": [
-                field("max_resubmissions", "number"), field("team_mode", "checkbox"), field("graded", "checkbox"),
+                field("max_resubmissions", "number"), field("resubmit_after_approval", "checkbox"),
+                field("team_mode", "checkbox"), field("graded", "checkbox"),
                 field("points_possible", "number"), field("self_assessment", "checkbox"),
                 field("second_marker", "checkbox"), field("target_turnaround_hours", "number"),
             ]},
@@ -667,8 +688,9 @@ class ProjectXBlock(XBlock):
     @_handler()
     def studio_submit(self, data: dict) -> dict[str, Any]:
         """
-        Save the author's settings. The domain validates the whole configuration first (``sync_project``); when it
-        refuses, nothing is saved and the form shows why, next to the field it names.
+        Save the author's settings. The domain validates the whole configuration first; when it refuses, nothing is
+        saved and the form shows why, next to the field it names. In Studio the settings are a draft: the domain's
+        project follows them when the published block first renders in the LMS.
         """
         gettext = self._gettext()
         values = data.get("values")
@@ -692,7 +714,10 @@ class ProjectXBlock(XBlock):
             raise _HandlerError("invalid_project", gettext("Some settings are not valid: see below."), 400,
                                 {field: gettext("Enter a date and time, such as 2026-05-31 17:00.")}) from None
         try:
-            api.sync_project(usage_key, course_key, config)
+            if self._is_studio_draft():  # checked now; learners get these settings once the course is published
+                api.preview_project(usage_key, course_key, config)
+            else:  # the workbench, or any runtime without a draft: the saved settings are the live ones
+                api.sync_project(usage_key, course_key, config)
         except api.ReviewsError as refused:
             raise self._studio_refusal(refused, gettext) from None
         for name, value in cleaned.items():
@@ -798,6 +823,14 @@ class ProjectXBlock(XBlock):
         cached = getattr(self, "_mentora_project", False)
         if cached is not False:
             return cached
+        if self._is_studio_draft():  # Studio's preview shows the draft without making it the learners' rules
+            try:
+                project = api.preview_project(usage_key, course_key,
+                                              self._config({name: getattr(self, name) for name in CONFIG_FIELDS}))
+            except (api.ReviewsError, ValueError):
+                project = None
+            self._mentora_project = project
+            return project
         try:
             stored = api.get_project(usage_key)
         except api.ReviewsError:
@@ -811,6 +844,17 @@ class ProjectXBlock(XBlock):
             log.warning("The settings of %s are refused by the reviews domain: %s", usage_key, refused)
         self._mentora_project = project
         return project
+
+    def _is_studio_draft(self) -> bool:
+        """
+        Whether this is Studio's copy of the block (its editor or its preview), whose settings are a draft until the
+        course is published. Studio's runtimes say so with ``is_author_mode``, which the platform's own blocks read;
+        a usage key on the draft branch says it too.
+        """
+        if getattr(self.runtime, "is_author_mode", False):
+            return True
+        course = getattr(self.scope_ids.usage_id, "course_key", None)
+        return getattr(course, "branch", None) == "draft-branch"
 
     def _require_learner(self) -> tuple[Any, UsageKey]:
         gettext = self._gettext()
@@ -885,7 +929,7 @@ class ProjectXBlock(XBlock):
                 raise ValueError(gettext("Choose yes or no."))
             return value
         if name in INTEGER_FIELDS:
-            if isinstance(value, str) and value.strip().isdigit():
+            if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():  # not "²"
                 value = int(value.strip())
             if not isinstance(value, int) or isinstance(value, bool) or value < 0 or value > 32767:
                 raise ValueError(gettext("Enter a whole number from 0 to 32767."))
@@ -982,8 +1026,9 @@ class ProjectXBlock(XBlock):
         their (or their team's) work and its released feedback.
         """
         versions = list(info.versions)
+        approved_before = _has_approval(versions)
         gallery = None
-        if info.id is not None and info.status == "approved":
+        if info.id is not None and (info.status == "approved" or approved_before):  # featured work stays revocable
             consent = api.gallery_consent(learner, info.id)
             gallery = {"featured": consent.featured, "consent": consent.consented, "shown": consent.shown,
                        "all_consented": consent.all_consented}
@@ -999,6 +1044,10 @@ class ProjectXBlock(XBlock):
             "can_edit": info.can_edit,
             "can_submit": info.can_edit,
             "blocked": info.blocked,
+            "may_improve": info.may_improve,
+            "improve_note": _improve_note(info),
+            # An improved version waits or was sent back: the approved version's grade is the one that counts.
+            "grade_kept": bool(info.project.graded and approved_before and info.status != "approved"),
             "is_late": info.can_edit and info.is_late,
             "resubmissions_left": info.resubmissions_left,
             "next_number": len(versions) + 1,
@@ -1174,6 +1223,25 @@ def _plain(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_plain(item) for item in value]
     return value
+
+
+def _has_approval(versions: list[Any]) -> bool:
+    """Whether any version has an approval the learner may see (their earlier grade, if the project is graded)."""
+    return any(review.outcome == "approved" and review.role != "self" for version in versions
+               for review in version.reviews)
+
+
+def _improve_note(info: Any) -> str:
+    """
+    The ``STRINGS`` name of what to tell a learner whose approved work may still be improved ("" if it may not): which
+    grade counts once the new version is approved, as the grade policy says, or nothing about grades when the project
+    is not graded.
+    """
+    if not info.may_improve:
+        return ""
+    if not info.project.graded:
+        return "improve"
+    return "improve_highest" if info.grade_policy == "highest" else "improve_latest"
 
 
 def _file_data(item: Any) -> dict[str, Any]:

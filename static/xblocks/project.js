@@ -631,9 +631,14 @@
       if (submission.blocked) {
         var when = submission.blocked === "not_open" ? submission.dates.start : submission.dates.cutoff;
         notes.push(t("blocked_" + submission.blocked, {time: formatTime(when)}));
-      } else if (submission.is_late) {
-        notes.push(t("late_warning"));
+      } else {
+        // Approved work that may still be improved: say so, and which grade will count.
+        if (submission.improve_note) {
+          notes.push(t(submission.improve_note, {count: submission.resubmissions_left}));
+        }
+        if (submission.is_late) { notes.push(t("late_warning")); }
       }
+      if (submission.grade_kept) { notes.push(t("grade_kept")); }
       if (submission.extended) { notes.push(t("extended")); }
       closedText.hidden = !notes.length;
       closedText.textContent = notes.join(" ");

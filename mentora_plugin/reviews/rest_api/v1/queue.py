@@ -68,7 +68,7 @@ def _project(request) -> int | str | None:
     value = (request.query_params.get("project") or "").strip()
     if not value:
         return None
-    return int(value) if value.isdigit() else value
+    return int(value) if value.isascii() and value.isdigit() else value  # "²" is a digit int() refuses
 
 
 class ReviewQueueView(ReviewsGenericAPIView):

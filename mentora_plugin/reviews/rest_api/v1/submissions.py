@@ -74,7 +74,9 @@ class ReviewProjectSerializer(serializers.Serializer):
     start = serializers.DateTimeField(allow_null=True)
     due = serializers.DateTimeField(allow_null=True)
     cutoff = serializers.DateTimeField(allow_null=True)
-    max_resubmissions = serializers.IntegerField()
+    max_resubmissions = serializers.IntegerField(help_text="How many resubmissions a learner may make in all.")
+    resubmit_after_approval = serializers.BooleanField(
+        help_text="A learner whose latest version was approved may still submit an improved version.")
     team_mode = serializers.BooleanField()
     graded = serializers.BooleanField()
     points_possible = serializers.IntegerField()
@@ -184,6 +186,11 @@ class LearnerSubmissionSerializer(serializers.Serializer):
     resubmissions_used = serializers.IntegerField()
     resubmissions_left = serializers.IntegerField()
     blocked = serializers.CharField(help_text=BLOCKED_HELP)
+    may_improve = serializers.BooleanField(
+        help_text="The latest version is approved and the learner may still submit an improved version.")
+    grade_policy = serializers.CharField(
+        help_text="Which approved grade counts once an improved version is approved: latest or highest; empty when "
+                  "the project's approval is final.")
     can_edit = serializers.BooleanField()
     is_late = serializers.BooleanField(help_text="Submitting now would be late.")
 
@@ -279,8 +286,14 @@ class ProjectView(ReviewsAPIView):
 class MySubmissionView(ReviewsAPIView):
     @document(parameters=[USAGE_KEY], responses=LearnerSubmissionSerializer, tags=TAGS)
     def get(self, request, usage_key: str) -> Response:
-        """The requester's work on the project: draft, files, versions with released reviews, dates."""
-        return Response(LearnerSubmissionSerializer(api.get_learner_submission(request.user, usage_key)).data)
+        """
+        The requester's work on the project: draft, files, versions with released reviews, dates (404 for anyone
+        without a part in its course, as the project itself).
+        """
+        info = api.get_learner_submission(request.user, usage_key)
+        if not request.user.has_perm("mentora_host.view_course", info.project.course_key):
+            raise not_found("project")
+        return Response(LearnerSubmissionSerializer(info).data)
 
     @document(parameters=[USAGE_KEY], request=SubmissionDraftSerializer,
               responses={200: LearnerSubmissionSerializer, 409: CONFLICT}, tags=TAGS)

@@ -115,6 +115,8 @@ STATUS_LABELS = {
 }
 OUTCOME_LABELS = {"changes_requested": _("Changes requested"), "approved": _("Approved")}
 
+POST_ONLY = _("Send this request with POST.")
+
 #: Interface texts for the script, marked for extraction and translated per request.
 STRINGS = {
     "loading": _("Loading…"),
@@ -257,7 +259,7 @@ def _handler(reads_json: bool = True) -> Callable[[Callable], Callable]:
         def wrapper(self, request, suffix=""):
             if request.method != "POST":
                 return _json_response({"error_code": "method_not_allowed",
-                                       "message": self._gettext()("Send this request with POST.")}, 405)
+                                       "message": self._gettext()(POST_ONLY)}, 405)
             try:
                 if reads_json:
                     try:

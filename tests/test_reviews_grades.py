@@ -223,6 +223,8 @@ class TestImprovingApprovedWork:
         assert history(approved, cast["staff"]) == [("release", None, 25.0), ("release", 25.0, 10.0)]
         second = SubmissionVersion.objects.get(submission_id=approved, number=2)
         assert submissions_api.get_latest_score_for_submission(second.edx_submission_uuid)["points_earned"] == 10
+        with override_settings(MENTORA_REVIEWS_GRADE_POLICY="latest"):  # badges read what the gradebook keeps
+            assert api.rubric_result(cast["learner"], USAGE).points == 10.0
 
     def test_highest_keeps_the_better_grade_and_takes_a_higher_one(self, cast, approved):
         resubmit(cast["learner"])
@@ -235,6 +237,7 @@ class TestImprovingApprovedWork:
             assert history(approved, cast["staff"]) == [("release", None, 25.0)]
             second = SubmissionVersion.objects.get(submission_id=approved, number=2)
             assert submissions_api.get_latest_score_for_submission(second.edx_submission_uuid) is None
+            assert api.rubric_result(cast["learner"], USAGE).points == 25.0  # badges read the kept grade
             resubmit(cast["learner"], text=TEXT + "\nRevised again.")  # the second and last resubmission
             reviewed(cast["trainer"], approved, scores=TOP)
         assert gradebook(cast["learner"]) == (30, 30)

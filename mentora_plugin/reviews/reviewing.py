@@ -1802,7 +1802,9 @@ def grade_history(submission_id: int, viewer: Any) -> list[GradeChangeInfo]:
 def rubric_result(learner: Any, usage_key: Any) -> RubricResult | None:
     """
     The rubric result of a learner's approved work on a project (for badges' criteria such as "scored at least X on
-    project P"): the latest approved, released review of their (or their team's) submission.
+    project P"): the approved, released review of their (or their team's) submission whose grade the gradebook
+    keeps by ``MENTORA_REVIEWS_GRADE_POLICY``, the latest or the highest (a staff override changes the grade, not
+    the rubric result).
 
     Args:
         learner: the learner.
@@ -1828,7 +1830,8 @@ def rubric_result(learner: Any, usage_key: Any) -> RubricResult | None:
             outcome=Outcome.APPROVED,
             released_at__isnull=False,
         )
-        .select_related("version").order_by("-released_at", "-pk").first()
+        .select_related("version")
+        .order_by(*(("-points",) if grade_policy() == "highest" else ()), "-released_at", "-pk").first()
     )
     if review is None:
         return None

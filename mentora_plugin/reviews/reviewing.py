@@ -71,7 +71,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import SuspiciousFileOperation
 from django.core.files import File
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.text import get_valid_filename
@@ -686,15 +686,22 @@ def _lock_review(review_id: Any, *, details: bool = False) -> tuple[Submission, 
 
     The locking read joins the review and its version to find the submission, so it locks those two rows as well
     (InnoDB locks every row a locking read joins): only this review's own rows, which its writers lock through the
-    same submission anyway. The project, team and people are read after, without a lock.
+    same submission anyway. The project, team, claim and people are read after, without a lock, in one query that
+    also says which version is the latest (``latest_version_id``) and whether other drafts of the version exist
+    (``has_other_drafts``).
     """
     pk = _pk(review_id, "review")
     locked = Submission.objects.select_for_update().filter(versions__reviews__pk=pk).values_list("pk", flat=True)
     if locked.first() is None:
         raise not_found("review")
+    latest = SubmissionVersion.objects.filter(submission_id=OuterRef("version__submission_id")).order_by("-number")
+    others = Review.objects.filter(version_id=OuterRef("version_id"), released_at__isnull=True).exclude(pk=pk)
     reviews = Review.objects.select_related(
-        "version__submission__project", "version__submission__team",
+        "version__submission__project", "version__submission__team", "version__submission__claim",
         *_people("version__submission__learner", "reviewer", "confirmed_by"),
+    ).annotate(  # what the checks and the release need, read with the review rather than after it
+        latest_version_id=Subquery(latest.values("pk")[:1]),
+        has_other_drafts=Exists(others),
     )
     if details:
         reviews = reviews.prefetch_related("inline_comments", "files")
@@ -724,7 +731,10 @@ def _state(review: Review) -> str:
 
 def _hold_claim(submission: Submission, trainer: Any, now: datetime, *, renew: bool = True) -> Claim:
     """The trainer's valid claim on the submission, renewed (unless it is about to go); refuses without one."""
-    claim = Claim.objects.filter(submission=submission).first()
+    try:
+        claim = submission.claim  # read with the submission by _lock_review; a query otherwise
+    except Claim.DoesNotExist:
+        claim = None
     if claim is None or claim.trainer_id != trainer.pk:
         raise ReviewsError("claim_required", _("Claim the submission before reviewing it."), status=409)
     if claim.expires_at <= now:
@@ -748,8 +758,11 @@ def _editable_draft(submission: Submission, review: Review, trainer: Any) -> Non
         raise forbidden(_("Only its reviewer can change a review."))
     if _state(review) != DRAFT:
         raise ReviewsError("review_not_editable", _("This review is no longer a draft."), status=409)
-    latest = _latest_version(submission)
-    if latest is None or latest.pk != review.version_id:
+    latest_id = getattr(review, "latest_version_id", None)  # read with the review by _lock_review
+    if latest_id is None:
+        latest = _latest_version(submission)
+        latest_id = latest.pk if latest is not None else None
+    if latest_id != review.version_id:
         raise ReviewsError("outdated_version", _("The learner submitted a newer version: review that one."),
                            status=409)
 
@@ -1474,7 +1487,7 @@ def _release(
     review.save()
     Claim.objects.filter(submission=submission).delete()
     drafts = Review.objects.filter(version=version, released_at__isnull=True).exclude(pk=review.pk)
-    others = list(drafts.values_list("pk", flat=True))
+    others = list(drafts.values_list("pk", flat=True)) if getattr(review, "has_other_drafts", True) else []
     if others:  # other trainers' drafts of this version are moot now
         names = list(ReviewFile.objects.filter(review__in=others).values_list("file", flat=True))
         Review.objects.filter(pk__in=others).delete()

@@ -20,7 +20,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import models, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -473,22 +473,28 @@ def get_course_roles(user: Any, course_key: CourseKey | str) -> frozenset[Course
     cached = cache.get_cached_response(f"{user_id}:{key}")
     if cached.is_found:
         return cached.value
+    # One query (the first permission check of a request pays it): each source of a role is an EXISTS on the user.
+    trainer_roles = sorted(set(getattr(settings, "MENTORA_TRAINER_ROLES_FROM_PLATFORM", [])))
+    access = CourseAccessRole.objects.filter(
+        Q(course_key=key) | Q(org=key.org, course_key=None), user_id=OuterRef("pk"), is_active=True
+    )
+    named = {f"platform_{index}": role for index, role in enumerate(sorted(set(_PLATFORM_ROLES) | set(trainer_roles)))}
+    found = User.objects.filter(pk=user_id).annotate(
+        enrolled=Exists(Enrollment.objects.filter(user_id=OuterRef("pk"), course_key=key, is_active=True)),
+        granted=Exists(TrainerGrant.objects.filter(user_id=OuterRef("pk"), course_key=key, is_active=True)),
+        **{alias: Exists(access.filter(role=role)) for alias, role in named.items()},
+    ).values("enrolled", "granted", *named).first() or {}
     roles: set[CourseRole] = set()
-    if Enrollment.objects.filter(user_id=user_id, course_key=key, is_active=True).exists():
+    if found.get("enrolled"):
         roles.add(CourseRole.LEARNER)
-    trainer_roles = set(getattr(settings, "MENTORA_TRAINER_ROLES_FROM_PLATFORM", []))
-    platform_roles = CourseAccessRole.objects.filter(
-        Q(course_key=key) | Q(org=key.org, course_key=None), user_id=user_id, is_active=True
-    ).values_list("role", flat=True)
-    for role in platform_roles:
-        if role in _PLATFORM_ROLES:
-            roles.add(_PLATFORM_ROLES[role])
-        if role in trainer_roles:
-            roles.add(CourseRole.TRAINER)
-    if CourseRole.TRAINER not in roles and TrainerGrant.objects.filter(
-        user_id=user_id, course_key=key, is_active=True
-    ).exists():
+    if found.get("granted"):
         roles.add(CourseRole.TRAINER)
+    for alias, role in named.items():
+        if found.get(alias):
+            if role in _PLATFORM_ROLES:
+                roles.add(_PLATFORM_ROLES[role])
+            if role in trainer_roles:
+                roles.add(CourseRole.TRAINER)
     answer = frozenset(roles)
     cache.set(f"{user_id}:{key}", answer)
     return answer

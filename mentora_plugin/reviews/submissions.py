@@ -339,10 +339,19 @@ def _when(moment: datetime | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else ""
 
 
-def _locked(project: Project, owner: dict[str, Any], *, create: bool) -> Submission | None:
-    """The submission row, locked (created first when asked). The lock is on the Submission table alone."""
-    if create:
+def _ensure_row(project: Project, owner: dict[str, Any]) -> None:
+    """
+    Make sure the learner's (or team's) submission row exists, before the caller's transaction: an ``INSERT IGNORE``
+    that meets an existing row takes a shared lock on it, and two transactions holding that shared lock while both
+    wait for the row lock deadlock on MariaDB (double clicks on a first upload did). A plain read finds the row in
+    the common case; the insert, when needed, commits on its own.
+    """
+    if not Submission.objects.filter(project=project, **owner).exists():
         insert_ignoring_conflicts(Submission(project=project, **owner))
+
+
+def _locked(project: Project, owner: dict[str, Any]) -> Submission | None:
+    """The submission row, locked. The lock is on the Submission table alone."""
     return Submission.objects.select_for_update().filter(project=project, **owner).first()
 
 
@@ -449,8 +458,9 @@ def save_draft(learner: Any, usage_key: UsageKey | str, text: str | None = None,
         values["draft_text"] = _clean_text(project, text)
     if links is not None:
         values["draft_links"] = _clean_links(project, links)
+    _ensure_row(project, owner)
     with transaction.atomic():
-        submission = _locked(project, owner, create=True)
+        submission = _locked(project, owner)
         _check_editable(submission, project)
         for field, value in values.items():
             setattr(submission, field, value)
@@ -522,9 +532,10 @@ def add_draft_file(learner: Any, usage_key: UsageKey | str, uploaded_file: Any) 
             name=shown, size=project.max_file_mb))
     content_type = mimetypes.guess_type(shown)[0] or "application/octet-stream"
     saved = None
+    _ensure_row(project, owner)
     try:
         with transaction.atomic():
-            submission = _locked(project, owner, create=True)
+            submission = _locked(project, owner)
             _check_editable(submission, project)
             if SubmissionFile.objects.filter(submission=submission, version=None).count() >= project.max_files:
                 raise ReviewsError("too_many_files", _("You can hand in at most {count} files: remove one first.")
@@ -555,7 +566,7 @@ def remove_draft_file(learner: Any, usage_key: UsageKey | str, file_id: int) -> 
     project = _load(usage_key)
     owner = _gate(learner, project)[0]
     with transaction.atomic():
-        submission = _locked(project, owner, create=False)
+        submission = _locked(project, owner)
         if submission is None:
             raise not_found("file")
         row = SubmissionFile.objects.filter(pk=file_id, submission=submission, version=None).first()
@@ -681,7 +692,7 @@ def submit(learner: Any, usage_key: UsageKey | str, *, student_id: str | None = 
         raise ReviewsError("invalid_student_id", _("The anonymous student id is not valid."))
     nothing = ReviewsError("nothing_to_submit", _("There is nothing to submit yet: write, link or upload your work."))
     with transaction.atomic():
-        submission = _locked(project, owner, create=False)
+        submission = _locked(project, owner)
         if submission is None:
             raise nothing
         count = _check_editable(submission, project)

@@ -62,7 +62,7 @@ def get_or_create_feed_url(user: Any, request: HttpRequest | None = None) -> str
     path = reverse("mentora-booking:calendar-feed", kwargs={"token": feed.token})
     if request is not None:
         return request.build_absolute_uri(path)
-    return f"{(getattr(settings, 'LMS_ROOT_URL', '') or '').rstrip('/')}{path}"
+    return host_api.absolute_url(path)
 
 
 def revoke_feed(user: Any) -> bool:

@@ -47,6 +47,7 @@ __all__ = [
     "InvalidCourseKeyError",
     "InvalidRecordError",
     "UnknownUserError",
+    "absolute_url",
     "anonymous_user_id",
     "bulk_record_course_roles",
     "bulk_record_enrollments",
@@ -564,6 +565,16 @@ def get_course_staff(course_key: CourseKey | str) -> QuerySet:
         mentora_course_roles__is_active=True,
     )
     return _with_profiles(User.objects.filter(staff, is_active=True).distinct()).order_by("username")
+
+
+def absolute_url(path: str) -> str:
+    """
+    ``path`` on the platform's ``LMS_ROOT_URL`` (read at call time), for links that leave the request (emails,
+    feeds); a path alone where that is not set, and a URL that is already absolute as it is.
+    """
+    if not path or "://" in path:
+        return path
+    return f"{(getattr(settings, 'LMS_ROOT_URL', '') or '').rstrip('/')}{path}"
 
 
 def anonymous_user_id(user: Any, course_key: CourseKey | str) -> str:

@@ -250,9 +250,7 @@ def _not_sent(kind: str, items: Iterable[Any], identify) -> Iterator[Any]:
 
 
 def _absolute(path: str) -> str:
-    if not path or "://" in path:
-        return path
-    return f"{(getattr(settings, 'LMS_ROOT_URL', '') or '').rstrip('/')}{path}"
+    return host_api.absolute_url(path)
 
 
 def submission_path(submission_id: int) -> str:

@@ -184,9 +184,7 @@ def remind_reviewers(now: datetime | None = None) -> int:
 
 
 def _absolute(path: str) -> str:
-    if not path or "://" in path:
-        return path
-    return f"{(getattr(settings, 'LMS_ROOT_URL', '') or '').rstrip('/')}{path}"
+    return host_api.absolute_url(path)
 
 
 def _url(name: str, **kwargs: Any) -> str:

@@ -23,6 +23,7 @@ DJANGO_APPS = {
     "mentora_booking": "mentora_plugin.booking.apps:BookingConfig",
     "mentora_trainers": "mentora_plugin.trainers.apps:TrainersConfig",
     "mentora_reviews": "mentora_plugin.reviews.apps:ReviewsConfig",
+    "mentora_badges": "mentora_plugin.badges.apps:BadgesConfig",
 }
 
 XBLOCKS = {

@@ -82,6 +82,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
 LOGIN_URL = "/"
 
+# Badges' public Open Badges URLs (in the LMS: LMS_ROOT_URL) and the issuer's name (the LMS's PLATFORM_NAME).
+MENTORA_BADGES_BASE_URL = os.environ.get("MENTORA_DEMO_ROOT_URL", "http://127.0.0.1:8000")
+PLATFORM_NAME = "Mentora Demo Academy"
+
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("fr", "Français")]
 # The workbench translates blocks through Django's catalogs, where an app listed earlier wins a shared msgid

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Everything CI checks, in one command (`make test`, which `.ci/run` runs on a fresh clone):
 #
-#   set-up     Debian packages, the Python 3.12 venv with requirements/test.txt, Mentora editable, assets
+#   set-up     Debian packages, the Python 3.12 venv with requirements/test.txt, Mentora editable, assets, and
+#              .cache/venv-ob2 (scripts/ob2_validator.sh: 1EdTech's Open Badges 2.0 validator, which tests run)
 #   quality    scripts/quality.sh: ruff, migrations, PII annotations
 #   sqlite     the fast suite on SQLite in memory (everything not marked mariadb, browser or packaging)
 #   browser    headless Chromium against a live server (-m browser)
@@ -24,6 +25,9 @@ log "set-up: virtual environment (requirements/test.txt)"
 "$ROOT/scripts/bootstrap.sh" test
 log "set-up: assets (catalogs compiled, static files copied into the packages)"
 "$PYTHON" scripts/assemble_assets.py
+# Not fatal: without it only tests/test_badges_ob2.py fails (saying how to make it), and every other part still runs.
+log "set-up: the Open Badges 2.0 validator's venv (requirements/ob2-validator.txt)"
+"$ROOT/scripts/ob2_validator.sh" >/dev/null || warn "the Open Badges validator's venv could not be made"
 setup_seconds=$((SECONDS - started))
 
 # Whatever happens from here on (a failure, Ctrl-C), the MariaDB server this run started is stopped.

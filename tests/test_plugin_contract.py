@@ -25,6 +25,7 @@ MENTORA_APPS = {
     "mentora_plugin.booking.apps.BookingConfig",
     "mentora_plugin.trainers.apps.TrainersConfig",
     "mentora_plugin.reviews.apps.ReviewsConfig",
+    "mentora_plugin.badges.apps.BadgesConfig",
 }
 
 
@@ -41,6 +42,7 @@ def test_the_distribution_declares_its_entry_points():
         assert by_group[(project, "mentora_host")] == "mentora_plugin.host.apps:HostConfig"
         assert by_group[(project, "mentora_trainers")] == "mentora_plugin.trainers.apps:TrainersConfig"
         assert by_group[(project, "mentora_reviews")] == "mentora_plugin.reviews.apps:ReviewsConfig"
+        assert by_group[(project, "mentora_badges")] == "mentora_plugin.badges.apps:BadgesConfig"
     assert by_group[("xblock.v1", "mentora_project")] == "mentora_xblocks.project:ProjectXBlock"
     assert ("openedx.course_tab", "mentora") in by_group
 
@@ -81,7 +83,8 @@ def test_settings_applied_twice_change_nothing():
 def test_plugin_urls_mount_the_api_and_the_pages(project):
     patterns = get_plugin_url_patterns(project)
     namespaces = {pattern.namespace for pattern in patterns}
-    assert {"mentora", "mentora-host", "mentora-booking", "mentora-trainers", "mentora-reviews"} <= namespaces
+    assert {"mentora", "mentora-host", "mentora-booking", "mentora-trainers", "mentora-reviews",
+            "mentora-badges"} <= namespaces
 
 
 def test_mounted_urls_resolve():
@@ -117,7 +120,7 @@ def test_apps_modules_import_without_django_settings():
     """edx-django-utils imports apps.py while the platform's settings are still loading: keep them light."""
     code = (
         "import mentora_plugin.apps, mentora_plugin.host.apps, mentora_plugin.booking.apps, "
-        "mentora_plugin.trainers.apps, mentora_plugin.reviews.apps; print('ok')"
+        "mentora_plugin.trainers.apps, mentora_plugin.reviews.apps, mentora_plugin.badges.apps; print('ok')"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, env={"PATH": "/usr/bin:/bin"}, check=False

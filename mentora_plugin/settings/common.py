@@ -243,6 +243,16 @@ DEFAULTS: dict[str, Any] = {
     # .. setting_default: None
     # .. setting_description: The sender of reviews' emails. None: the platform's DEFAULT_FROM_EMAIL.
     "MENTORA_REVIEWS_EMAIL_FROM": None,
+    # .. setting_name: MENTORA_BADGES_BASE_URL
+    # .. setting_default: None
+    # .. setting_description: The absolute origin (scheme and host) of badges' public Open Badges URLs: hosted
+    #   assertions, badge classes, the issuer and verification pages. None: the platform's LMS_ROOT_URL.
+    "MENTORA_BADGES_BASE_URL": None,
+    # .. setting_name: MENTORA_BADGES_ISSUER
+    # .. setting_default: {"name": None, "url": None, "email": None, "description": ""}
+    # .. setting_description: The institution that issues Mentora's badges (the Open Badges Issuer profile). None
+    #   for name: the platform's PLATFORM_NAME; for url: the base URL; for email: DEFAULT_FROM_EMAIL.
+    "MENTORA_BADGES_ISSUER": {"name": None, "url": None, "email": None, "description": ""},
 }
 
 #: Apps the REST API documentation needs (drf-spectacular templates, self-hosted Swagger UI files).

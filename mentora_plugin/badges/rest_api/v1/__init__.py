@@ -1,0 +1,1 @@
+"""The badges REST API, version 1."""

@@ -1,0 +1,2 @@
+"""The badges REST API (/api/mentora/v1/badges/...)."""
+urlpatterns: list = []

@@ -1,0 +1,1 @@
+"""The badges pages: the public Open Badges URLs (``public``), and the signed-in pages."""

@@ -1,0 +1,2 @@
+"""The signed-in pages of badges (/mentora/badges/...)."""
+urlpatterns: list = []

@@ -6,6 +6,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from devsite.people import COURSE_KEY, PEOPLE, SECOND_COURSE_KEY
+from devsite.seed_badges import PIPELINE
+from mentora_plugin.badges import api as badges_api
 from mentora_plugin.host import api
 
 
@@ -28,8 +30,19 @@ def landing(request: HttpRequest) -> HttpResponse:
         }
         for course in api.list_courses()
     ]
-    context = {"people": people, "courses": courses, "course_key": COURSE_KEY, "second_course_key": SECOND_COURSE_KEY}
+    context = {"people": people, "courses": courses, "course_key": COURSE_KEY, "second_course_key": SECOND_COURSE_KEY,
+               "alice_badge": _alice_badge(users.get("alice"))}
     return render(request, "devsite/landing.html", context)
+
+
+def _alice_badge(alice) -> str:
+    """The public id of Alice's current "Data pipeline builder" award (the demo's verification page), if seeded."""
+    if alice is None:
+        return ""
+    for award in badges_api.awards_of(alice):
+        if award.badge_class.name == PIPELINE and award.is_current:
+            return str(award.public_id)
+    return ""
 
 
 @require_POST

@@ -32,8 +32,15 @@ def mentora_nav(context: dict[str, Any]) -> dict[str, Any]:
         links.append((_("Become a trainer"), reverse("mentora-trainers:applications-apply")))
     from mentora_plugin.reviews import api as reviews_api
 
-    if reviews_api.reviewable_course_keys(user) != []:  # None: every course (platform staff)
+    reviewable = reviews_api.reviewable_course_keys(user)
+    if reviewable != []:  # None: every course (platform staff)
         links.append((_("Review queue"), reverse("mentora-reviews:queue-list")))
+    links.append((_("My badges"), reverse("mentora-badges:pages-mine")))
+    # Badges' management: platform staff, trainers (already known above) and the staff of courses with projects
+    # (already asked by the review queue's link), so the header costs no query of its own. Staff of other courses
+    # reach it from their course's mentoring home.
+    if user.is_staff or trainer or reviewable != []:
+        links.append((_("Badges"), reverse("mentora-badges:pages-courses")))
     links.append((_("Gallery"), reverse("mentora-reviews:gallery-list")))
     links.append((_("Levels"), reverse("mentora-trainers:levels-ladder")))
     links.append((_("My reports"), reverse("mentora-trainers:disputes-mine")))

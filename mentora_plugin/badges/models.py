@@ -128,3 +128,78 @@ class SentBadgeNotification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.award_id} → {self.recipient_id}"
+
+
+class SigningKey(models.Model):
+    """
+    An Ed25519 key that signs Open Badges 3.0 credentials (Data Integrity ``eddsa-rdfc-2022``). One key is active;
+    rotating makes a new one active and retires the old, whose public key stays published so that what it signed
+    still verifies. ``key_id`` is the verification method's id (a ``did:key`` URL).
+
+    .. no_pii:
+    """
+
+    key_id = models.CharField(max_length=255, unique=True)
+    public_key_multibase = models.CharField(max_length=128)
+    private_key = models.TextField()  # PKCS#8 PEM; protect the database as the platform's other secrets
+    created = models.DateTimeField()
+    retired_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("signing key")
+        verbose_name_plural = _("signing keys")
+
+    def __str__(self) -> str:
+        return self.key_id
+
+
+class AwardRule(models.Model):
+    """
+    Awards a badge class automatically when a learner (or, for trainers' badges, a trainer) meets its conditions,
+    checked on the events that can change them. ``conditions`` is a list of ``{"kind", ...parameters}`` (kinds:
+    ``project_score``, ``sessions_attended``, ``course_passed``, and for trainers ``trainer_metric``); ``mode`` says
+    whether all of them or any one must hold.
+
+    .. no_pii:
+    """
+
+    class Mode(models.TextChoices):
+        ALL = "all", _("All conditions")
+        ANY = "any", _("Any condition")
+
+    badge_class = models.ForeignKey(BadgeClass, on_delete=models.CASCADE, related_name="rules")
+    conditions = models.JSONField(default=list)
+    mode = models.CharField(max_length=8, choices=Mode.choices, default=Mode.ALL)
+    is_active = models.BooleanField(default=True)
+    created_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("award rule")
+        verbose_name_plural = _("award rules")
+
+    def __str__(self) -> str:
+        return f"{self.badge_class_id}: {self.mode} of {len(self.conditions or [])}"
+
+
+class PortfolioSettings(models.Model):
+    """
+    A learner's choice to share their skills portfolio: private unless they turn ``public`` on; ``share_token`` is
+    the unguessable part of the public link (a new one when they share again after stopping).
+
+    .. pii: Whether a person shares their portfolio, and the token of its public link.
+    .. pii_types: other
+    .. pii_retirement: local_api
+    """
+
+    user = models.OneToOneField(USER, on_delete=models.CASCADE, related_name="mentora_badge_portfolio")
+    public = models.BooleanField(default=False)
+    share_token = models.CharField(max_length=64, unique=True)
+    modified = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("portfolio settings")
+        verbose_name_plural = _("portfolio settings")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {'public' if self.public else 'private'}"

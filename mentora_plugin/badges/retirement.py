@@ -17,11 +17,13 @@ log = logging.getLogger(__name__)
 
 def retire_user(user: Any) -> None:
     """Erase ``user``'s badge data. Idempotent."""
-    from mentora_plugin.badges.models import BadgeAward, BadgeClass
+    from mentora_plugin.badges.models import AwardRule, BadgeAward, BadgeClass, PortfolioSettings
 
     user_id = host_api._user_id(user)
     with transaction.atomic():
         BadgeAward.objects.filter(recipient_id=user_id).delete()
+        PortfolioSettings.objects.filter(user_id=user_id).delete()
+        AwardRule.objects.filter(created_by_id=user_id).update(created_by=None)
         BadgeAward.objects.filter(issued_by_id=user_id).update(issued_by=None)
         BadgeAward.objects.filter(revoked_by_id=user_id).update(revoked_by=None)
         BadgeClass.objects.filter(created_by_id=user_id).update(created_by=None)

@@ -30,6 +30,7 @@ XBLOCKS = {
     "mentora_course_team": "mentora_xblocks.course_team:CourseTeamXBlock",
     "mentora_booking": "mentora_xblocks.booking:BookingXBlock",
     "mentora_project": "mentora_xblocks.project:ProjectXBlock",
+    "mentora_badges": "mentora_xblocks.badges:BadgesXBlock",
 }
 
 
@@ -115,7 +116,7 @@ setup(
     packages=find_packages(include=["mentora_plugin", "mentora_plugin.*", "mentora_xblocks", "mentora_xblocks.*"]),
     include_package_data=True,
     package_data={
-        "mentora_plugin": ["templates/**/*", "locale/*/LC_MESSAGES/*", "static/**/*"],
+        "mentora_plugin": ["templates/**/*", "locale/*/LC_MESSAGES/*", "static/**/*", "badges/contexts/*.json"],
         "mentora_xblocks": ["*/templates/**/*", "*/translations/*/LC_MESSAGES/*", "*/public/**/*"],
     },
     python_requires=">=3.11",

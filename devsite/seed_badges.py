@@ -100,4 +100,5 @@ def seed_badges(users: dict[str, Any], course: CourseKey, out: Any) -> None:
                                           "review, so the criteria are not met yet.")
     api.award_badge(ada, top.id, tariq, source_key="demo:tariq-top-rated",
                     narrative="Rated 4.8 by his learners over two years of sessions.")
+    api.set_portfolio_sharing(alice, True)  # her public portfolio link, for the demo (a new link only the first time)
     out.write(f"  badges: {PIPELINE} (Alice; Bruno's revoked), {COMPLETION} (Alice), {TOP_MENTOR} (Tariq)\n")

@@ -15,7 +15,7 @@ from mentora_plugin.admin_actions import ReadOnlyAdmin, with_reason
 from mentora_plugin.badges import api
 from mentora_plugin.badges.badge_classes import PLATFORM
 from mentora_plugin.badges.common import BadgesError
-from mentora_plugin.badges.models import BadgeAward, BadgeClass, SentBadgeNotification
+from mentora_plugin.badges.models import BadgeAward, BadgeClass, SentBadgeNotification, SigningKey
 
 
 class _IsPlatformWide(admin.SimpleListFilter):
@@ -82,3 +82,11 @@ class SentBadgeNotificationAdmin(ReadOnlyAdmin):
     list_display = ("kind", "award", "recipient", "sent_at")
     list_filter = ("kind",)
     list_select_related = ("award", "recipient")
+
+
+@admin.register(SigningKey)
+class SigningKeyAdmin(ReadOnlyAdmin):
+    """The Open Badges 3.0 signing keys, public parts only: rotate with ``manage.py mentora_rotate_badge_key``."""
+
+    list_display = ("key_id", "created", "retired_at")
+    fields = ("key_id", "public_key_multibase", "created", "retired_at")  # never the private key

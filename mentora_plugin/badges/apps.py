@@ -3,6 +3,14 @@ from django.apps import AppConfig
 
 _PROJECTS = ("lms.djangoapp", "cms.djangoapp")
 
+#: The events that can make someone meet a badge's rule, by receiver name in ``handlers.py``. Named by their import
+#: path, so that badges never import booking (which it may not depend on) to hear it.
+EVENT_RECEIVERS = {
+    "on_review_released": "mentora_plugin.reviews.signals.REVIEW_RELEASED",
+    "on_booking_completed": "mentora_plugin.booking.signals.BOOKING_COMPLETED",
+    "on_course_passing_status_updated": "openedx_events.learning.signals.COURSE_PASSING_STATUS_UPDATED",
+}
+
 
 class BadgesConfig(AppConfig):
     """Badge classes, awards, their Open Badges outputs, and portfolios."""
@@ -15,6 +23,20 @@ class BadgesConfig(AppConfig):
     plugin_app = {
         "url_config": {
             project: {"namespace": "mentora-badges", "regex": r"^", "relative_path": "urls"}
+            for project in _PROJECTS
+        },
+        "signals_config": {
+            project: {
+                "relative_path": "handlers",
+                "receivers": [
+                    {
+                        "receiver_func_name": receiver,
+                        "signal_path": signal,
+                        "dispatch_uid": f"mentora.badges.{receiver}",
+                    }
+                    for receiver, signal in EVENT_RECEIVERS.items()
+                ],
+            }
             for project in _PROJECTS
         },
     }

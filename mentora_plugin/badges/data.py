@@ -116,3 +116,37 @@ class BulkAwardResult:
     awarded: tuple[AwardInfo, ...]
     already_awarded: tuple[int, ...]
     refused: tuple[BulkRefusal, ...]
+
+
+@dataclass(frozen=True)
+class RuleInfo:
+    """
+    An award rule of a badge class: its conditions (each a ``{"kind", ...parameters}`` dict, as validated), whether
+    all or any of them must hold (``mode``), and ``labels``, one translated sentence per condition for people.
+    """
+
+    id: int
+    badge_class_id: int
+    conditions: tuple[dict, ...]
+    labels: tuple[str, ...]
+    mode: str
+    is_active: bool
+    created_by_id: int | None
+    created: datetime
+
+
+@dataclass(frozen=True)
+class ConditionProgress:
+    """
+    Where a person stands on one condition of a badge's rules: ``label`` says it (translated), ``current`` is their
+    value (None when there is none yet, e.g. no approved review), ``target`` the value to reach, ``met`` whether
+    they meet it (for a maximum, ``current`` must stay at most ``target``).
+    """
+
+    label: str
+    current: float | None
+    target: float
+    met: bool
+
+
+__all__ += ["ConditionProgress", "RuleInfo"]

@@ -83,7 +83,7 @@ from submissions import api as submissions_api
 
 from mentora_plugin.db import insert_ignoring_conflicts
 from mentora_plugin.host import api as host_api
-from mentora_plugin.reviews import notifications
+from mentora_plugin.reviews import notifications, signals
 from mentora_plugin.reviews.common import GRADE_POLICIES, ReviewsError, forbidden, grade_policy, not_found
 from mentora_plugin.reviews.models import (
     Claim,
@@ -1501,6 +1501,11 @@ def _release(
     members = _members(submission)
     _record_activity(submission, review, version, members, now)
     _notify_learners(submission, review, members)
+    signals.announce_review_released(
+        review_id=review.pk, submission_id=submission.pk, usage_key=project.usage_key, course_key=project.course_key,
+        learner_ids=[member.pk for member in members], outcome=review.outcome, points=review.points or 0.0,
+        points_possible=project.points_possible, released_at=now,
+    )
 
 
 def _grade(

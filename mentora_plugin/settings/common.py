@@ -298,6 +298,10 @@ BEAT_SCHEDULE = {
         "task": "mentora_plugin.reviews.tasks.release_expired_claims",
         "schedule": timedelta(minutes=15),
     },
+    "mentora-badges-trainer-recognition": {
+        "task": "mentora_plugin.badges.tasks.award_trainer_badges",
+        "schedule": timedelta(days=1),
+    },
 }
 
 

@@ -16,7 +16,7 @@ from mentora_plugin.db import insert_ignoring_conflicts
 from mentora_plugin.host import api as host_api
 from mentora_plugin.trainers.models import TrainerActivity
 
-__all__ = ["ACTIVITY_KINDS", "ACTIVITY_OUTCOMES", "record_activity"]
+__all__ = ["ACTIVITY_KINDS", "ACTIVITY_OUTCOMES", "count_learner_activities", "record_activity"]
 
 ACTIVITY_KINDS = tuple(TrainerActivity.Kind.values)
 ACTIVITY_OUTCOMES = tuple(TrainerActivity.Outcome.values)
@@ -68,3 +68,31 @@ def record_activity(
             setattr(row, name, values[name])
         row.save(update_fields=changed)
     return row
+
+
+def count_learner_activities(
+    learner: Any,
+    kind: str,
+    course_key: CourseKey | str | None = None,
+    outcome: str = TrainerActivity.Outcome.DELIVERED,
+) -> int:
+    """
+    How many interactions of ``kind`` a learner had (by default, those that took place), in one course or in all:
+    what badges' rules count ("attended 5 sessions"), read from the same record as the trainers' figures so that
+    both sides agree on what took place. One query.
+
+    Args:
+        learner: a user or a user id.
+        kind: one of ``ACTIVITY_KINDS``.
+        course_key: the course (a key or its text); None for every course.
+        outcome: one of ``ACTIVITY_OUTCOMES``.
+
+    Raises:
+        ValueError: an unknown kind or outcome (a programming error of the caller).
+    """
+    if kind not in ACTIVITY_KINDS or outcome not in ACTIVITY_OUTCOMES:
+        raise ValueError(f"unknown activity kind {kind!r} or outcome {outcome!r}")
+    rows = TrainerActivity.objects.filter(learner_id=host_api._user_id(learner), kind=kind, outcome=outcome)
+    if course_key:
+        rows = rows.filter(course_key=host_api.parse_course_key(course_key))
+    return rows.count()

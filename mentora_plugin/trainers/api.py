@@ -21,6 +21,7 @@ from mentora_plugin.trainers.capabilities import *  # noqa: F403
 from mentora_plugin.trainers.common import TrainersError
 from mentora_plugin.trainers.disputes import *  # noqa: F403
 from mentora_plugin.trainers.levels import *  # noqa: F403
+from mentora_plugin.trainers.metrics import *  # noqa: F403
 from mentora_plugin.trainers.profiles import *  # noqa: F403
 from mentora_plugin.trainers.ratings import *  # noqa: F403
 

@@ -46,9 +46,9 @@ from opaque_keys.edx.keys import CourseKey
 
 from mentora_plugin.host import api as host_api
 from mentora_plugin.trainers.common import bayesian_average, rating_prior
-from mentora_plugin.trainers.models import Dispute, TrainerActivity, TrainerRating
+from mentora_plugin.trainers.models import Dispute, TrainerActivity, TrainerProfile, TrainerRating
 
-__all__ = ["TrainerMetrics", "compute_metrics", "window_days"]
+__all__ = ["TrainerMetrics", "active_trainer_ids", "compute_metrics", "window_days"]
 
 _DELIVERED = TrainerActivity.Outcome.DELIVERED
 _TRAINER_NO_SHOW = TrainerActivity.Outcome.TRAINER_NO_SHOW
@@ -95,6 +95,17 @@ class TrainerMetrics:
 def window_days() -> int:
     """``MENTORA_TRAINER_LEVEL_WINDOW_DAYS``, read at call time (at least one day)."""
     return max(1, int(getattr(settings, "MENTORA_TRAINER_LEVEL_WINDOW_DAYS", 180) or 180))
+
+
+def active_trainer_ids() -> list[int]:
+    """
+    The user ids of the active trainers, ascending: whom the daily jobs measure (the levels' recompute, the badges'
+    trainer recognition), listed without loading their profiles so that callers can batch them.
+    """
+    return list(
+        TrainerProfile.objects.filter(status=TrainerProfile.Status.ACTIVE).order_by("user_id")
+        .values_list("user_id", flat=True)
+    )
 
 
 def compute_metrics(trainer_ids: Sequence[int], now: datetime) -> dict[int, TrainerMetrics]:

@@ -6,6 +6,12 @@ badge "Top-rated mentor". Tariq (advanced trainer: his level unlocks awarding) a
 a note and her reviewed capstone as evidence; Bruno's was awarded too early and revoked by Sofia, with the reason;
 Sofia awards Alice the completion certificate; Ada awards Tariq the trainers' badge. Safe to run again: the classes
 are found by name and each award has its own source key, so a second run awards nothing new.
+
+Award rules (``seed_rules``, what the class pages' "Automatic awards" show): Sofia's pipeline badge is awarded
+automatically for the capstone scored at least 80 %; Ada's "Top-rated mentor" to trainers whose (Bayesian) average
+rating is at least 4.5 over at least 2 ratings, as its criteria say. Tariq does not meet that rule (his four ratings
+average 4.75, but 4.2 once pulled toward the platform's prior of 4.0 over 10 ratings): he holds the badge by Ada's
+own award, which the page tells apart ("Awarded by").
 """
 from __future__ import annotations
 
@@ -21,6 +27,9 @@ from mentora_plugin.badges import api
 from mentora_plugin.reviews import api as reviews_api
 
 PIPELINE = "Data pipeline builder"
+#: The pipeline rule's least capstone score, and the trainers' rule's figures.
+PIPELINE_MIN_PERCENT = 80
+TOP_MENTOR_AVERAGE, TOP_MENTOR_RATINGS = 4.5, 2
 COMPLETION = "Mentoring in Practice — completion"
 TOP_MENTOR = "Top-rated mentor"
 
@@ -102,3 +111,30 @@ def seed_badges(users: dict[str, Any], course: CourseKey, out: Any) -> None:
                     narrative="Rated 4.8 by his learners over two years of sessions.")
     api.set_portfolio_sharing(alice, True)  # her public portfolio link, for the demo (a new link only the first time)
     out.write(f"  badges: {PIPELINE} (Alice; Bruno's revoked), {COMPLETION} (Alice), {TOP_MENTOR} (Tariq)\n")
+    seed_rules(sofia, ada, pipeline, top, course.make_usage_key("mentora_project", "capstone"), out)
+
+
+def _rule(actor: Any, badge_class: api.BadgeClassInfo, conditions: list[dict], mode: str) -> bool:
+    """
+    Add the rule unless the class already has an active one with these conditions (given as the domain stores
+    them, so that they compare equal); whether it was added.
+    """
+    if any(list(rule.conditions) == conditions and rule.mode == mode for rule in api.list_rules(badge_class.id)):
+        return False
+    api.create_rule(actor, badge_class.id, conditions, mode)
+    return True
+
+
+def seed_rules(sofia: Any, ada: Any, pipeline: api.BadgeClassInfo, top: api.BadgeClassInfo, capstone: Any,
+               out: Any) -> None:
+    """The demo's award rules (see the module docstring); a second run adds none."""
+    added = _rule(sofia, pipeline, [
+        {"kind": "project_score", "usage_key": str(capstone), "min_percent": PIPELINE_MIN_PERCENT},
+    ], "all")
+    added |= _rule(ada, top, [
+        {"kind": "trainer_metric", "metric": "rating_average", "min": TOP_MENTOR_AVERAGE},
+        {"kind": "trainer_metric", "metric": "rating_count", "min": TOP_MENTOR_RATINGS},
+    ], "all")
+    if added:
+        out.write(f"  badges: rules on {PIPELINE} (capstone ≥ {PIPELINE_MIN_PERCENT} %) and {TOP_MENTOR} (rating "
+                  f"≥ {TOP_MENTOR_AVERAGE} over ≥ {TOP_MENTOR_RATINGS} ratings)\n")

@@ -181,6 +181,12 @@ NASTY = {
                   ["evil", "expression"]),
     "style_element": (SVG.format('<style>@import url(https://evil.example/x.css);</style><circle r="1"/>'),
                       ["@import", "evil", "<style"]),
+    "style_split_by_child": (SVG.format('<style><x/>@import url(https://evil.example/a.css);</style>'),
+                             ["@import", "evil"]),
+    "style_text_after_child": (SVG.format('<style>rect{}<title/>rect{background:url(https://evil.example/x)}'
+                                          '</style>'), ["evil", "url("]),
+    "style_import_split": (SVG.format('<style>@im<desc/>port url(https://evil.example/b.css)</style>'),
+                           ["evil", "import"]),
     "css_escape": (SVG.format('<rect style="background:\\75 rl(https://evil.example/)" width="1"/>'), ["evil"]),
     "xml_base": ('<svg xmlns="http://www.w3.org/2000/svg" xml:base="https://evil.example/"><use href="#a"/></svg>',
                  ["evil", "xml:base"]),
@@ -366,12 +372,13 @@ class TestUpdate:
         changed = api.update_badge_class(cast["course_staff"], info.public_id, image=SVG.format("<g/>").encode())
         assert changed.image_type == "svg" and changed.image_url.endswith(".svg")
 
-    def test_kind_alone_or_the_same_values_keep_the_version(self, cast):
+    def test_the_same_values_keep_the_version_a_new_kind_does_not(self, cast):
         info = make_class(cast["course_staff"], skills=["python"])
         same = api.update_badge_class(cast["course_staff"], info.id, name=" Python basics ", skills=["python"],
                                       expiry="none")
         assert same.version == 1
-        assert api.update_badge_class(cast["course_staff"], info.id, kind="certificate").version == 1
+        # A badge that becomes a certificate claims something else: earlier awards keep the version they had.
+        assert api.update_badge_class(cast["course_staff"], info.id, kind="certificate").version == 2
 
     def test_expiry_changes_are_checked_as_a_whole(self, cast):
         info = make_class(cast["course_staff"], expiry="date", expires_on=date(2099, 1, 1))

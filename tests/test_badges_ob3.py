@@ -266,6 +266,20 @@ class TestRevocation:
         assert listed["revokedCredentials"][0]["revocationReason"] == "Plagiarised final project."
         assert f"{kept.public_id}" not in json.dumps(listed)
 
+    def test_a_retired_recipients_revoked_credential_stays_listed_without_its_reason(self, client, award, learner):
+        from mentora_plugin.badges.retirement import retire_user
+
+        award.revoked_at = timezone.now()
+        award.revocation_reason = "Plagiarised by Lea Rner."
+        award.save()
+        retire_user(learner)
+        listed = json.loads(body(client.get("/badges/revocations/")))
+        assert [entry["id"] for entry in listed["revokedCredentials"]] == [
+            f"{BASE}/badges/assertions/{award.public_id}/credential"]
+        assert "Lea" not in json.dumps(listed) and listed["revokedCredentials"][0]["revocationReason"] == ""
+        retire_user(learner)  # twice: still one entry
+        assert len(json.loads(body(client.get("/badges/revocations/")))["revokedCredentials"]) == 1
+
     def test_a_revoked_award_is_still_served_and_points_to_the_list(self, client, award):
         award.revoked_at = timezone.now()
         award.revocation_reason = "Issued by mistake."

@@ -229,6 +229,11 @@ class TestClassPage:
         assert "Your trainer level does not let you award badges" in field_error(response.content.decode(),
                                                                                  "id_award-recipient")
         assert not BadgeAward.objects.filter(recipient=cast["learner2"]).exists()
+        # The bulk form says so too, before saying anything about which usernames exist.
+        response = beginner.post(class_url(badge), {"action": "bulk", "bulk-usernames": "learner2\nghost\n"})
+        assert response.status_code == 403
+        bulk_error = field_error(response.content.decode(), "id_bulk-usernames")
+        assert "Your trainer level does not let you award badges" in bulk_error and "ghost" not in bulk_error
 
         response = client_for(cast["trainer"]).post(class_url(badge), {"action": "award", "award-recipient": "",
                                                                        "award-evidence_url": "ftp://x"})

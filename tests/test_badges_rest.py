@@ -256,18 +256,18 @@ class TestOneClass:
             error_of(client_for(cast[who]).post(f"{V1}classes/{badge.public_id}/archive/"), 403, "permission_denied")
         assert BadgeClass.objects.get(pk=badge.id).is_active
 
-    def test_a_change_of_meaning_raises_the_version_a_change_of_kind_does_not(self, cast, badge):
+    def test_a_change_of_meaning_raises_the_version(self, cast, badge):
         client = client_for(cast["course_staff"])
         url = f"{V1}classes/{badge.public_id}/"
         response = client.patch(url, {"kind": "certificate"}, format="json")
-        assert (response.json()["kind"], response.json()["version"]) == ("certificate", 1)
+        assert (response.json()["kind"], response.json()["version"]) == ("certificate", 2)
         response = client.patch(url, {"name": "Python, the basics", "skills": []}, format="json")
         assert (response.json()["name"], response.json()["skills"], response.json()["version"]) == (
-            "Python, the basics", [], 2)
+            "Python, the basics", [], 3)
         svg = b'<svg xmlns="http://www.w3.org/2000/svg"><rect width="1" height="1"/></svg>'
         response = client.patch(url, {"image": upload(svg, "new.svg"), "skills": "writing"}, format="multipart")
         assert response.status_code == 200, response.content
-        assert (response.json()["image_type"], response.json()["version"]) == ("svg", 3)
+        assert (response.json()["image_type"], response.json()["version"]) == ("svg", 4)
         assert [skill["slug"] for skill in response.json()["skills"]] == ["writing"]
 
     def test_changes_are_checked(self, cast, badge):

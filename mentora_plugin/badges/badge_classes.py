@@ -53,7 +53,7 @@ MAX_VALID_DAYS = 3650
 #: The fields ``update_badge_class`` changes, and those of them that change what the class means (a new version).
 EDITABLE = frozenset({"name", "description", "criteria", "image", "kind", "skills", "expiry", "expires_on",
                       "valid_days"})
-VERSIONED = frozenset({"name", "description", "criteria", "image", "skills", "expiry", "expires_on", "valid_days"})
+VERSIONED = EDITABLE  # every change of what a class means or looks like (its kind too: "badge" → "certificate")
 
 
 # --- permissions ------------------------------------------------------------------------------------------------------
@@ -174,7 +174,7 @@ def _expiry(expiry: Any, expires_on: Any, valid_days: Any, now: datetime) -> tup
     if expiry == BadgeClass.Expiry.DURATION:
         if expires_on is not None:
             raise BadgesError("invalid_expiry", _("Choose an expiry date or a duration, not both."), field="expiry")
-        if isinstance(valid_days, str) and valid_days.strip().isdigit():
+        if isinstance(valid_days, str) and valid_days.strip().isascii() and valid_days.strip().isdigit():
             valid_days = int(valid_days)
         if isinstance(valid_days, bool) or not isinstance(valid_days, int) or not 1 <= valid_days <= MAX_VALID_DAYS:
             raise BadgesError(
@@ -249,7 +249,7 @@ def lookup(id_or_public_id: Any) -> dict[str, Any] | None:
         return {"public_id": id_or_public_id}
     if isinstance(id_or_public_id, str):
         text = id_or_public_id.strip()
-        if text.isdigit():
+        if text.isascii() and text.isdigit():
             return {"pk": int(text)}
         try:
             return {"public_id": uuid.UUID(text)}
@@ -389,7 +389,7 @@ def create_badge_class(
 def update_badge_class(actor: Any, badge_class_id: Any, **changes: Any) -> BadgeClassInfo:
     """
     Change a badge class. A change of what it means (name, description, criteria, image, skills, expiry) raises its
-    version by one; a change of kind alone, or values equal to the current ones, do not. Existing awards keep the
+    version by one (its kind too); values equal to the current ones do not. Existing awards keep the
     version they were issued under. Changing the expiry (``expiry``) takes ``expires_on``/``valid_days`` from
     ``changes`` only; otherwise they apply to the current expiry.
 

@@ -190,6 +190,13 @@ def _scrub(element: Element) -> None:
     """Drop the disallowed children of ``element`` (with their content) and attributes, depth first."""
     for child in list(element):
         name = _local_name(child.tag)
+        if name == "style":
+            # A stylesheet is all the text of the element (browsers join the text between child elements too):
+            # keep the text alone, and judge all of it.
+            css = "".join(child.itertext())
+            for inner in list(child):
+                child.remove(inner)
+            child.text = css
         if name not in SVG_ELEMENTS or (name == "style" and not _safe_css(child.text or "")):
             _remove_keeping_tail(element, child)
             continue

@@ -203,3 +203,23 @@ class PortfolioSettings(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}: {'public' if self.public else 'private'}"
+
+
+class RevokedCredential(models.Model):
+    """
+    What remains of a revoked award once its recipient is retired: its public id and when it was revoked, nothing
+    about the person. The Open Badges 3.0 credential they may have downloaded still carries a valid signature, so
+    the revocation list must keep saying it is revoked after the award's row is gone.
+
+    .. no_pii:
+    """
+
+    public_id = models.UUIDField(unique=True)
+    revoked_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("revoked credential")
+        verbose_name_plural = _("revoked credentials")
+
+    def __str__(self) -> str:
+        return str(self.public_id)

@@ -36,7 +36,7 @@ from pyld import jsonld
 from mentora_plugin.badges import keys as signing_keys
 from mentora_plugin.badges import openbadges2
 from mentora_plugin.badges.common import BadgesError
-from mentora_plugin.badges.models import BadgeAward, SigningKey
+from mentora_plugin.badges.models import BadgeAward, RevokedCredential, SigningKey
 
 __all__ = [
     "CONTEXT",
@@ -253,12 +253,16 @@ def signed_credential(award: BadgeAward, base: str | None = None) -> dict[str, A
 
 def revocation_list_json(base: str | None = None) -> dict[str, Any]:
     """
-    The 1EdTech revocation list: every revoked award's credential id and reason, oldest revocation first. Awards of
-    retired users are deleted with them, so they are not listed (their credentials then name an unknown id).
+    The 1EdTech revocation list: every revoked award's credential id and reason, oldest revocation first, and the
+    revoked credentials of retired users (kept without a reason: ``RevokedCredential``), whose signed copies would
+    otherwise verify again.
     """
     base = openbadges2._base(base)
-    revoked = (BadgeAward.objects.filter(revoked_at__isnull=False).order_by("revoked_at", "pk")
-               .values_list("public_id", "revocation_reason", "revoked_at"))
+    awards = BadgeAward.objects.filter(revoked_at__isnull=False).values_list(
+        "public_id", "revocation_reason", "revoked_at")
+    retired = RevokedCredential.objects.values_list("public_id", "revoked_at")
+    revoked = sorted([*awards, *((public_id, "", when) for public_id, when in retired)],
+                     key=lambda row: (row[2], str(row[0])))
     return {
         "id": revocations_url(base),
         "type": REVOCATION_LIST_TYPE,

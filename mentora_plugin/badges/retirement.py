@@ -17,10 +17,17 @@ log = logging.getLogger(__name__)
 
 def retire_user(user: Any) -> None:
     """Erase ``user``'s badge data. Idempotent."""
-    from mentora_plugin.badges.models import AwardRule, BadgeAward, BadgeClass, PortfolioSettings
+    from mentora_plugin.badges.models import AwardRule, BadgeAward, BadgeClass, PortfolioSettings, RevokedCredential
 
     user_id = host_api._user_id(user)
     with transaction.atomic():
+        revoked = BadgeAward.objects.filter(recipient_id=user_id, revoked_at__isnull=False)
+        # Their signed credentials must stay revoked; the reason is not kept (it may name them).
+        RevokedCredential.objects.bulk_create(
+            [RevokedCredential(public_id=public_id, revoked_at=when)
+             for public_id, when in revoked.values_list("public_id", "revoked_at")],
+            ignore_conflicts=True,
+        )
         BadgeAward.objects.filter(recipient_id=user_id).delete()
         PortfolioSettings.objects.filter(user_id=user_id).delete()
         AwardRule.objects.filter(created_by_id=user_id).update(created_by=None)

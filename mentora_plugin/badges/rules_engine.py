@@ -544,7 +544,8 @@ def _check_manager(actor: Any, badge_class: BadgeClass) -> None:
 
 
 def _locked_rule(rule_id: Any) -> AwardRule:
-    if isinstance(rule_id, bool) or not isinstance(rule_id, int | str) or not str(rule_id).strip().isdigit():
+    text = str(rule_id).strip()
+    if isinstance(rule_id, bool) or not isinstance(rule_id, int | str) or not (text.isascii() and text.isdigit()):
         raise not_found("rule", _("There is no such rule."))
     rule = AwardRule.objects.select_for_update().select_related("badge_class").filter(pk=int(rule_id)).first()
     if rule is None:

@@ -2,7 +2,9 @@
 Badges in a real browser, on the seeded demo: Tariq (an advanced trainer) awards Bruno the "Data pipeline builder"
 badge with the keyboard only, from the course's badges page; Alice opens "My badges" from the header and follows
 her badge to its public verification page (also linked from the landing page). axe-core finds no serious or
-critical violation on My badges, the course's badges page, a class's page and the verification page.
+critical violation on My badges, the course's badges page, a class's page and the verification page. Sofia (course
+staff) adds an award rule to the pipeline badge with the keyboard only, below the demo's seeded rule, and axe finds
+nothing blocking on the class page with its rules section.
 """
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from selenium.webdriver.remote.webdriver import WebDriver
 
 from devsite.people import COURSE_KEY
 from devsite.seed_badges import PIPELINE
-from mentora_plugin.badges.models import BadgeAward
+from mentora_plugin.badges.models import AwardRule, BadgeAward, BadgeClass
 from tests.browser.accessibility import axe_violations, blocking, describe
 from tests.browser.test_booking import press, tab_to
 from tests.browser.test_demo import sign_in_by_click, wait_for_text
@@ -91,3 +93,31 @@ def test_alice_opens_my_badges_and_her_verification_page(site, browser):
     browser.get(site + "/")
     link = browser.find_element(By.PARTIAL_LINK_TEXT, "public verification page of Alice Martin")
     assert link.get_attribute("href").endswith(f"/badges/assertions/{award.public_id}/verify/")
+
+
+def test_staff_add_an_award_rule_with_the_keyboard_only(site, browser):
+    sign_in_by_click(browser, site, "Sofia Rossi")
+    badge = BadgeClass.objects.get(name=PIPELINE)
+    browser.get(site + reverse("mentora-badges:pages-class", kwargs={"public_id": badge.public_id}))
+    wait_for_text(browser, f"Badge: {PIPELINE}", "h1")
+    rules = browser.find_element(By.CSS_SELECTOR, "section.mentora-badges-rules").text
+    assert "Score at least 80 % on “Capstone: the bus punctuality report”" in rules and "Rule 1" in rules
+    assert_accessible(browser)
+
+    # Keyboard only: "any" of the conditions; condition 1 is two sessions attended; send.
+    tab_to(browser, "#id_rule-mode", limit=120)
+    press(browser, "any")
+    tab_to(browser, "#id_rule-c1_kind")
+    press(browser, "Sessions")
+    tab_to(browser, "#id_rule-c1_count")
+    press(browser, "2")
+    tab_to(browser, 'button[value="add_rule"]', limit=60)
+    press(browser, Keys.ENTER)
+    wait_for_text(browser, "The rule is added", ".mentora-messages")
+
+    added = AwardRule.objects.filter(badge_class=badge, is_active=True).order_by("pk").last()
+    assert (added.mode, added.conditions, added.created_by.username) == (
+        "any", [{"kind": "sessions_attended", "count": 2, "course_key": COURSE_KEY}], "sofia")
+    rules = browser.find_element(By.CSS_SELECTOR, "section.mentora-badges-rules").text
+    assert "Rule 2" in rules and "Attend 2 sessions" in rules
+    assert_accessible(browser)

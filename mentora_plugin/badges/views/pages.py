@@ -7,7 +7,8 @@ The signed-in pages of badges (under /mentora/badges/):
 - ``courses/<course_id>/``: a course's badge classes and the platform's, with their numbers of awards; its staff
   create classes there. Anyone else (learners, outsiders) gets a 404, as if the page did not exist.
 - ``classes/<public_id>/``: one class's awards, the award form (a learner of the course, or a trainer for trainers'
-  badges), the bulk form, and revoke / renew per award, for the class's managers and the course's trainers.
+  badges), the bulk form, and revoke / renew per award, for the class's managers and the course's trainers; its
+  award rules (what earns it automatically), which its managers add and deactivate there and the trainers read.
 
 Thin views over ``badges.api``: the forms check shapes, the API decides; a refusal is shown next to the field it
 concerns (``forms.field_of``) with the HTTP status the API gives it, and nothing changes; a change redirects
@@ -33,10 +34,19 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from mentora_plugin.badges import api, openbadges2
 from mentora_plugin.badges.awards import RENEWAL_WINDOW
-from mentora_plugin.badges.views.forms import AwardForm, BadgeClassForm, BulkAwardForm, RevokeForm, field_of
+from mentora_plugin.badges.views.forms import (
+    AwardForm,
+    BadgeClassForm,
+    BulkAwardForm,
+    DeactivateRuleForm,
+    RevokeForm,
+    RuleForm,
+    field_of,
+)
 from mentora_plugin.badges.views.public import linkedin_url
 from mentora_plugin.host import api as host_api
 from mentora_plugin.host.data import CourseRole
+from mentora_plugin.reviews import api as reviews_api
 from mentora_plugin.trainers import api as trainers_api
 
 #: The rule that says who manages a course's badge classes (object: the course key; None: the platform's).
@@ -267,6 +277,10 @@ def _bulk(request: HttpRequest, badge_class: api.BadgeClassInfo, bound: dict) ->
     if not form.is_valid():
         return 400
     entries = form.cleaned_data["usernames"]
+    try:  # who may award first (awarding nobody): only then say which usernames exist
+        api.bulk_award(request.user, badge_class.id, [])
+    except api.BadgesError as error:
+        return _refuse(form, error)
     users = {user.username: user for user in get_user_model().objects.filter(
         username__in=[username for username, _note in entries], is_active=True)}
     unknown = [username for username, _note in entries if username not in users]
@@ -332,6 +346,55 @@ def _renew(request: HttpRequest, awards: list[api.AwardInfo], bound: dict) -> in
     return None
 
 
+def rule_form(user: Any, badge_class: api.BadgeClassInfo, data: Any = None) -> RuleForm:
+    """
+    The "Add a rule" form of the class: its course's projects (for a platform class, every project ``user``
+    reviews, with its course) and, for a platform learners' class, the courses a condition may name.
+    """
+    if badge_class.for_trainers:
+        return RuleForm(data, prefix="rule", for_trainers=True)
+    titles = {} if badge_class.course_key else {str(course.course_key): course.title
+                                                for course in host_api.list_courses()}
+    projects = [(str(project.usage_key), project.title if badge_class.course_key else
+                 f"{project.title} ({titles.get(str(project.course_key), str(project.course_key))})")
+                for project in reviews_api.reviewable_projects(user)
+                if not badge_class.course_key or project.course_key == badge_class.course_key]
+    courses = None if badge_class.course_key else sorted(titles.items(), key=lambda item: item[1].lower())
+    return RuleForm(data, prefix="rule", projects=projects, courses=courses)
+
+
+def _add_rule(request: HttpRequest, badge_class: api.BadgeClassInfo, bound: dict) -> int | None:
+    form = rule_form(request.user, badge_class, request.POST)
+    bound["rule"] = form
+    if not form.is_valid():
+        return 400
+    try:
+        api.create_rule(request.user, badge_class.id, form.conditions(), form.cleaned_data["mode"])
+    except api.BadgesError as error:
+        if error.field == "conditions":
+            form.refuse_conditions(str(error))
+            return error.status
+        return _refuse(form, error)
+    messages.success(request, _("The rule is added: it awards the badge from the next qualifying event on."))
+    return None
+
+
+def _deactivate_rule(request: HttpRequest, rules: list[api.RuleInfo], bound: dict) -> int | None:
+    """Stop one of the class's active rules (a 404 for any other rule: none of another class's here)."""
+    form = DeactivateRuleForm(request.POST)
+    if not form.is_valid() or form.cleaned_data["rule_id"] not in {rule.id for rule in rules}:
+        raise Http404(_("There is no such rule."))
+    rule_id = form.cleaned_data["rule_id"]
+    try:
+        api.deactivate_rule(request.user, rule_id)
+    except api.BadgesError as error:
+        form.add_error(None, str(error))
+        bound[f"deactivate-{rule_id}"] = form
+        return error.status
+    messages.success(request, _("The rule is deactivated: it awards nothing any more. The awards it made stay."))
+    return None
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def badge_class(request: HttpRequest, public_id: Any) -> HttpResponse:
@@ -344,6 +407,7 @@ def badge_class(request: HttpRequest, public_id: Any) -> HttpResponse:
     if not _may_open_class(user, found):
         raise Http404(_("There is no such badge."))
     awards = api.list_awards(viewer=user, badge_class_id=found.id)
+    rules = api.list_rules(found.id)
     bound: dict[str, forms.Form] = {}
     status = 200
     if request.method == "POST":
@@ -356,18 +420,23 @@ def badge_class(request: HttpRequest, public_id: Any) -> HttpResponse:
             failed = _revoke(request, awards, bound)
         elif action == "renew":
             failed = _renew(request, awards, bound)
+        elif action in ("add_rule", "deactivate_rule"):
+            if not api.may_manage_badge_class(user, found):
+                raise PermissionDenied(_("Only the badge's managers can change how it is awarded."))
+            failed = (_add_rule(request, found, bound) if action == "add_rule"
+                      else _deactivate_rule(request, rules, bound))
         else:
             messages.error(request, _("Unknown action."))
             failed = None
         if failed is None:
             return redirect("mentora-badges:pages-class", public_id=found.public_id)
         status = failed
-    return render(request, "mentora/badges/page_class.html", _class_context(request, found, awards, bound),
+    return render(request, "mentora/badges/page_class.html", _class_context(request, found, awards, rules, bound),
                   status=status)
 
 
 def _class_context(request: HttpRequest, found: api.BadgeClassInfo, awards: list[api.AwardInfo],
-                   bound: dict[str, forms.Form]) -> dict[str, Any]:
+                   rules: list[api.RuleInfo], bound: dict[str, forms.Form]) -> dict[str, Any]:
     user = request.user
     manages = api.may_manage_badge_class(user, found)
     choices, label = _roster(found)
@@ -396,6 +465,11 @@ def _class_context(request: HttpRequest, found: api.BadgeClassInfo, awards: list
         "bulk_form": bound.get("bulk") or BulkAwardForm(prefix="bulk"),
         "zone": host_api.get_user_time_zone(user),
         "now": now,
+        "rules": [{
+            "rule": rule,
+            "errors": bound[f"deactivate-{rule.id}"].non_field_errors() if f"deactivate-{rule.id}" in bound else [],
+        } for rule in rules],
+        "rule_form": (bound.get("rule") or (rule_form(user, found) if found.is_active else None)) if manages else None,
     }
 
 

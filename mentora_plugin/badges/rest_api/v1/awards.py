@@ -176,7 +176,7 @@ def _named(entry: Any) -> tuple[str, Any]:
         given = [key for key in ("username", "user_id") if entry.get(key) not in (None, "")]
         if len(given) == 1:
             key, value = given[0], entry[given[0]]
-            if key == "user_id" and isinstance(value, str) and value.strip().isdigit():
+            if key == "user_id" and isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
                 value = int(value)  # a form's number
             if (key == "username" and isinstance(value, str)) or (
                     key == "user_id" and isinstance(value, int) and not isinstance(value, bool)):

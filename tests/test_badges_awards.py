@@ -156,6 +156,9 @@ class TestRecipient:
         ([{"url": "javascript:alert(1)"}], "invalid_evidence_url"),
         ([{"url": "ftp://example.com/x"}], "invalid_evidence_url"),
         ([{"url": "https://"}], "invalid_evidence_url"),
+        ([{"url": "http://[x"}], "invalid_evidence_url"),  # urlsplit's ValueError, not a 500
+        ([{"url": "https://example.com/a b", "name": "Capstone"}], "invalid_evidence_url"),  # unsigned in OB 3.0
+        ([{"url": "https://example.com/<x>"}], "invalid_evidence_url"),
         ([{"name": "no link"}], "invalid_evidence_url"),
         ([{"url": "https://example.com", "name": "x" * 256}], "evidence_too_long"),
         ([{"url": "https://example.com", "narrative": "x" * 2001}], "evidence_too_long"),
@@ -364,6 +367,16 @@ class TestRenew:
         api.revoke_award(cast["course_staff"], old.id, "Cheated.")
         error = refused(api.renew_award, cast["course_staff"], old.id)
         assert (error.code, error.status) == ("already_revoked", 409)
+
+    def test_renewing_checks_the_recipient_and_keeps_one_current_award(self, cast, badge):
+        old = api.award_badge(cast["course_staff"], badge.id, cast["learner"], now=NOW - timedelta(days=400))
+        again = api.award_badge(cast["course_staff"], badge.id, cast["learner"], now=NOW - timedelta(days=10))
+        error = refused(api.renew_award, cast["course_staff"], old.id, now=NOW)
+        assert (error.code, error.status) == ("already_awarded", 409)  # the re-award is current: no second one
+        assert api.get_award(again.id, now=NOW).is_current
+        gone = api.award_badge(cast["course_staff"], badge.id, cast["learner2"], now=NOW - timedelta(days=400))
+        host_api.record_enrollment(cast["learner2"].pk, COURSE, "audit", False, timezone.now())
+        assert refused(api.renew_award, cast["course_staff"], gone.id, now=NOW).code == "not_enrolled"
 
 
 # --- reading --------------------------------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ Awards: someone earning a badge class, by hand, in bulk or automatically; revoke
 """
 from __future__ import annotations
 
+import re
 import secrets
 import uuid
 from collections.abc import Iterable
@@ -32,7 +33,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from mentora_plugin.badges import notifications
+from mentora_plugin.badges import notifications, signals
 from mentora_plugin.badges.badge_classes import (
     MANAGE,
     class_info,
@@ -108,8 +109,14 @@ def _evidence(items: Any) -> list[dict[str, str]]:
         if not all(isinstance(value, str) for value in (url, name, narrative)):
             raise BadgesError("invalid_evidence", _("Evidence must be a list of links."), field="evidence")
         url = url.strip()
-        parts = urlsplit(url)
-        if parts.scheme.lower() not in ("http", "https") or not parts.netloc or len(url) > MAX_EVIDENCE_URL:
+        try:
+            parts = urlsplit(url)
+        except ValueError:  # "http://[x": an unclosed IPv6 address
+            parts = None
+        # An IRI with a space or a character JSON-LD does not allow is dropped from the canonical form of an Open
+        # Badges 3.0 credential, so what it names would not be signed: refuse those characters.
+        if (parts is None or parts.scheme.lower() not in ("http", "https") or not parts.netloc
+                or len(url) > MAX_EVIDENCE_URL or _UNSAFE_IRI.search(url)):
             raise BadgesError("invalid_evidence_url", _("Each piece of evidence needs a web address (http or https)."),
                               field="evidence")
         if len(name.strip()) > MAX_EVIDENCE_NAME or len(narrative.strip()) > MAX_EVIDENCE_NARRATIVE:
@@ -121,6 +128,10 @@ def _evidence(items: Any) -> list[dict[str, str]]:
             )
         cleaned.append({"url": url, "name": name.strip(), "narrative": narrative.strip()})
     return cleaned
+
+
+#: What an absolute IRI may not hold (RFC 3987): spaces, controls and ``<>"{}|\\^` ``.
+_UNSAFE_IRI = re.compile(r'[\s\x00-\x1f\x7f<>"{}|\\^`]')
 
 
 def _source_key(value: Any) -> str:
@@ -245,6 +256,7 @@ def _insert(badge_class: BadgeClass, user: Any, *, issuer: Any, source_key: str,
     created = award.public_id == row.public_id
     if created:
         notifications.notify("badge_awarded", award)
+        signals.announce_badge_awarded(award)
     return award, created
 
 
@@ -471,6 +483,7 @@ def revoke_award(actor: Any, award_id: Any, reason: str, *, now: datetime | None
         award.revoked_at, award.revoked_by, award.revocation_reason = now, actor, reason
         award.save(update_fields=["revoked_at", "revoked_by", "revocation_reason"])
         notifications.notify("badge_revoked", award)
+        signals.announce_badge_revoked(award)
     return get_award(award.pk, now=now)
 
 
@@ -490,9 +503,13 @@ def renew_award(actor: Any, award_id: Any, *, now: datetime | None = None) -> Aw
             ``not_renewable`` (409: it never expires, or not soon).
     """
     now = now or timezone.now()
+    found = lookup(award_id)
+    class_id = BadgeAward.objects.filter(**found).values_list("badge_class_id", flat=True).first() if found else None
+    if class_id is None:
+        raise not_found("award", _("There is no such award."))
     with transaction.atomic():
+        badge_class = _open_class(class_id, actor, now)  # the class's lock first, as awarding takes it
         old = _locked_award(award_id)
-        badge_class = _open_class(old.badge_class_id, actor, now)
         if old.recipient_id == actor.pk:
             raise BadgesError("own_award", _("You cannot award a badge to yourself."), status=403, field="recipient")
         source_key = f"renewal:{old.public_id}"
@@ -507,8 +524,9 @@ def renew_award(actor: Any, award_id: Any, *, now: datetime | None = None) -> Aw
                               _("Only an award that has expired or expires within {days} days can be renewed.").format(
                                   days=RENEWAL_WINDOW.days), status=409)
         recipient = old.recipient
-        if not (recipient.email or "").strip():
-            raise BadgesError("no_email", _("This person has no email address, which a verifiable badge needs."),
+        _check_recipient(badge_class, recipient)  # still enrolled (or still a trainer), with an email address
+        if _current(badge_class, old.recipient_id, now).exclude(pk=old.pk).exists():
+            raise BadgesError("already_awarded", _("This person already holds this badge."), status=409,
                               field="recipient")
         if old.expires_on > now:
             old.expires_on = now

@@ -1,7 +1,7 @@
 """The ``mentora_badges`` app. Kept light: edx-django-utils imports it while the platform's settings load."""
 from django.apps import AppConfig
 
-_PROJECTS = ("lms.djangoapp", "cms.djangoapp")
+from mentora_plugin.plugin_config import plugin_app_config
 
 #: The events that can make someone meet a badge's rule, by receiver name in ``handlers.py``. Named by their import
 #: path, so that badges never import booking (which it may not depend on) to hear it.
@@ -20,26 +20,7 @@ class BadgesConfig(AppConfig):
     verbose_name = "Mentora: badges"
     default_auto_field = "django.db.models.BigAutoField"
 
-    plugin_app = {
-        "url_config": {
-            project: {"namespace": "mentora-badges", "regex": r"^", "relative_path": "urls"}
-            for project in _PROJECTS
-        },
-        "signals_config": {
-            project: {
-                "relative_path": "handlers",
-                "receivers": [
-                    {
-                        "receiver_func_name": receiver,
-                        "signal_path": signal,
-                        "dispatch_uid": f"mentora.badges.{receiver}",
-                    }
-                    for receiver, signal in EVENT_RECEIVERS.items()
-                ],
-            }
-            for project in _PROJECTS
-        },
-    }
+    plugin_app = plugin_app_config("badges", receivers=EVENT_RECEIVERS)
 
     def ready(self) -> None:
         """Register the permission rules and erase a retired user's awards."""

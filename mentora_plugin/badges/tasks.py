@@ -5,28 +5,12 @@ Badges' Celery tasks: string arguments, idempotent, safe to retry.
 """
 from __future__ import annotations
 
-import smtplib
-from typing import Any
-
 from celery import shared_task
-from django.db import OperationalError
 
-#: Failures worth retrying: the mail server or the network, and the database's transient ones (a lock wait
-#: timeout, a deadlock, a lost connection).
-_TRANSIENT = (smtplib.SMTPException, OSError, OperationalError)
-_RETRY_OPTIONS: dict[str, Any] = {
-    "bind": True,
-    "acks_late": True,
-    "autoretry_for": _TRANSIENT,
-    "retry_backoff": 30,
-    "retry_backoff_max": 3600,
-    "retry_jitter": True,
-    "max_retries": 8,
-    "ignore_result": True,
-}
+from mentora_plugin.celery_options import RETRY_OPTIONS
 
 
-@shared_task(name="mentora_plugin.badges.tasks.send_badge_notification", **_RETRY_OPTIONS)
+@shared_task(name="mentora_plugin.badges.tasks.send_badge_notification", **RETRY_OPTIONS)
 def send_badge_notification(self, kind: str, award_id: str) -> int:
     """Send one badges' email, once (see ``notifications.send``). Returns how many this run sent (0 or 1)."""
     from mentora_plugin.badges import notifications
@@ -34,7 +18,7 @@ def send_badge_notification(self, kind: str, award_id: str) -> int:
     return notifications.send(kind, award_id)
 
 
-@shared_task(name="mentora_plugin.badges.tasks.evaluate_badge_rules", **_RETRY_OPTIONS)
+@shared_task(name="mentora_plugin.badges.tasks.evaluate_badge_rules", **RETRY_OPTIONS)
 def evaluate_badge_rules(self, user_id: int, course_key: str, reason_key: str, kinds: list[str] | None = None) -> int:
     """
     Check one learner against the award rules an event concerns (``rules_engine.evaluate_for``), queued by
@@ -46,7 +30,7 @@ def evaluate_badge_rules(self, user_id: int, course_key: str, reason_key: str, k
     return len(rules_engine.evaluate_for(user_id, course_key=course_key or None, reason_key=reason_key, kinds=kinds))
 
 
-@shared_task(name="mentora_plugin.badges.tasks.award_trainer_badges", **_RETRY_OPTIONS)
+@shared_task(name="mentora_plugin.badges.tasks.award_trainer_badges", **RETRY_OPTIONS)
 def award_trainer_badges(self) -> int:
     """
     Daily (Celery beat ``mentora-badges-trainer-recognition``): award the trainers' badges whose rules active

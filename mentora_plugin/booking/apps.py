@@ -1,7 +1,7 @@
 """The ``mentora_booking`` app. Kept light: edx-django-utils imports it while the platform's settings load."""
 from django.apps import AppConfig
 
-_PROJECTS = ("lms.djangoapp", "cms.djangoapp")
+from mentora_plugin.plugin_config import plugin_app_config
 
 
 class BookingConfig(AppConfig):
@@ -12,12 +12,7 @@ class BookingConfig(AppConfig):
     verbose_name = "Mentora: booking"
     default_auto_field = "django.db.models.BigAutoField"
 
-    plugin_app = {
-        "url_config": {
-            project: {"namespace": "mentora-booking", "regex": r"^", "relative_path": "urls"}
-            for project in _PROJECTS
-        },
-    }
+    plugin_app = plugin_app_config("booking")
 
     def ready(self) -> None:
         """Register the permission rules; send emails on booking events; erase a retired user's booking data."""

@@ -21,7 +21,6 @@ Reminders come from ``send_due_reminders``, which Celery beat runs every few min
 from __future__ import annotations
 
 import logging
-import smtplib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -31,7 +30,7 @@ from uuid import UUID
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import IntegrityError, OperationalError, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
@@ -39,6 +38,7 @@ from django.utils.translation import gettext as _
 
 from mentora_plugin.booking import ics
 from mentora_plugin.booking.models import Booking, SentNotification, Session
+from mentora_plugin.celery_options import RETRY_OPTIONS
 from mentora_plugin.host import api as host_api
 
 log = logging.getLogger(__name__)
@@ -58,19 +58,6 @@ TRAINER = "trainer"
 #: Booking statuses that a cancellation email reports.
 ENDED = (Booking.Status.CANCELLED, Booking.Status.DECLINED, Booking.Status.EXPIRED)
 
-#: Failures worth retrying: the mail server or the network (``OSError`` covers sockets and timeouts), and the
-#: database's transient ones (a lock wait timeout, a deadlock, a lost connection).
-_TRANSIENT = (smtplib.SMTPException, OSError, OperationalError)
-_RETRY_OPTIONS: dict[str, Any] = {
-    "bind": True,
-    "acks_late": True,
-    "autoretry_for": _TRANSIENT,
-    "retry_backoff": 30,
-    "retry_backoff_max": 3600,
-    "retry_jitter": True,
-    "max_retries": 8,
-    "ignore_result": True,
-}
 _SCAN_CHUNK = 500
 
 
@@ -82,7 +69,7 @@ def _now() -> datetime:
 # --- tasks ----------------------------------------------------------------------------------------------------------
 
 
-@shared_task(name="mentora_plugin.booking.tasks.send_booking_notification", **_RETRY_OPTIONS)
+@shared_task(name="mentora_plugin.booking.tasks.send_booking_notification", **RETRY_OPTIONS)
 def send_booking_notification(self, booking_id: int, kind: str) -> int:
     """
     Send the ``kind`` email of a booking (``request``, ``confirmation``, ``change`` or ``cancellation``) to its
@@ -107,7 +94,7 @@ def send_booking_notification(self, booking_id: int, kind: str) -> int:
     )
 
 
-@shared_task(name="mentora_plugin.booking.tasks.send_booking_reminder", **_RETRY_OPTIONS)
+@shared_task(name="mentora_plugin.booking.tasks.send_booking_reminder", **RETRY_OPTIONS)
 def send_booking_reminder(self, booking_id: int, offset_minutes: int) -> int:
     """
     Send the reminder due ``offset_minutes`` before a confirmed booking's session, to the learner (and to the

@@ -1,7 +1,7 @@
 """The ``mentora_host`` app. Kept light: edx-django-utils imports it while the platform's settings load."""
 from django.apps import AppConfig
 
-_PROJECTS = ("lms.djangoapp", "cms.djangoapp")
+from mentora_plugin.plugin_config import plugin_app_config
 
 #: The platform's public signals this app keeps its projections from, by receiver name in ``handlers.py``.
 EVENT_RECEIVERS = {
@@ -24,22 +24,9 @@ class HostConfig(AppConfig):
     verbose_name = "Mentora: Open edX host"
     default_auto_field = "django.db.models.BigAutoField"
 
-    plugin_app = {
-        "url_config": {
-            project: {"namespace": "mentora-host", "regex": r"^api/mentora/v1/", "relative_path": "rest_api.v1.urls"}
-            for project in _PROJECTS
-        },
-        "signals_config": {
-            project: {
-                "relative_path": "handlers",
-                "receivers": [
-                    {"receiver_func_name": receiver, "signal_path": signal, "dispatch_uid": f"mentora.host.{receiver}"}
-                    for receiver, signal in EVENT_RECEIVERS.items()
-                ],
-            }
-            for project in _PROJECTS
-        },
-    }
+    plugin_app = plugin_app_config(
+        "host", regex=r"^api/mentora/v1/", urls="rest_api.v1.urls", receivers=EVENT_RECEIVERS
+    )
 
     def ready(self) -> None:
         """

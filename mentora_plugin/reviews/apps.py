@@ -1,7 +1,7 @@
 """The ``mentora_reviews`` app. Kept light: edx-django-utils imports it while the platform's settings load."""
 from django.apps import AppConfig
 
-_PROJECTS = ("lms.djangoapp", "cms.djangoapp")
+from mentora_plugin.plugin_config import plugin_app_config
 
 
 class ReviewsConfig(AppConfig):
@@ -12,12 +12,7 @@ class ReviewsConfig(AppConfig):
     verbose_name = "Mentora: project reviews"
     default_auto_field = "django.db.models.BigAutoField"
 
-    plugin_app = {
-        "url_config": {
-            project: {"namespace": "mentora-reviews", "regex": r"^", "relative_path": "urls"}
-            for project in _PROJECTS
-        },
-    }
+    plugin_app = plugin_app_config("reviews")
 
     def ready(self) -> None:
         """Register the permission rules and erase a retired user's review data."""

@@ -8,30 +8,16 @@ Reviews' Celery tasks: string arguments, idempotent, safe to retry.
 from __future__ import annotations
 
 import logging
-import smtplib
-from typing import Any
 
 from celery import shared_task
-from django.db import OperationalError
+
+from mentora_plugin.celery_options import RETRY_OPTIONS
 
 log = logging.getLogger(__name__)
 
-#: Failures worth retrying: the mail server or the network, and the database's transient ones (a lock wait
-#: timeout, a deadlock, a lost connection).
-_TRANSIENT = (smtplib.SMTPException, OSError, OperationalError)
-_RETRY_OPTIONS: dict[str, Any] = {
-    "bind": True,
-    "acks_late": True,
-    "autoretry_for": _TRANSIENT,
-    "retry_backoff": 30,
-    "retry_backoff_max": 3600,
-    "retry_jitter": True,
-    "max_retries": 8,
-    "ignore_result": True,
-}
 
 
-@shared_task(name="mentora_plugin.reviews.tasks.send_review_notification", **_RETRY_OPTIONS)
+@shared_task(name="mentora_plugin.reviews.tasks.send_review_notification", **RETRY_OPTIONS)
 def send_review_notification(self, kind: str, recipient_id: str, dedupe_key: str, payload: str) -> int:
     """Send one reviews' email, once (see ``notifications.send``). Returns how many this run sent (0 or 1)."""
     from mentora_plugin.reviews import notifications

@@ -1,7 +1,7 @@
 """The ``mentora_trainers`` app. Kept light: edx-django-utils imports it while the platform's settings load."""
 from django.apps import AppConfig
 
-_PROJECTS = ("lms.djangoapp", "cms.djangoapp")
+from mentora_plugin.plugin_config import plugin_app_config
 
 #: Mentora's own events that feed the trainers' figures, by receiver name in ``handlers.py``. They are named by
 #: their import path, so that this app never imports the domains that depend on it (booking, reviews, ...).
@@ -19,26 +19,7 @@ class TrainersConfig(AppConfig):
     verbose_name = "Mentora: trainers"
     default_auto_field = "django.db.models.BigAutoField"
 
-    plugin_app = {
-        "url_config": {
-            project: {"namespace": "mentora-trainers", "regex": r"^", "relative_path": "urls"}
-            for project in _PROJECTS
-        },
-        "signals_config": {
-            project: {
-                "relative_path": "handlers",
-                "receivers": [
-                    {
-                        "receiver_func_name": receiver,
-                        "signal_path": signal,
-                        "dispatch_uid": f"mentora.trainers.{receiver}",
-                    }
-                    for receiver, signal in EVENT_RECEIVERS.items()
-                ],
-            }
-            for project in _PROJECTS
-        },
-    }
+    plugin_app = plugin_app_config("trainers", receivers=EVENT_RECEIVERS)
 
     def ready(self) -> None:
         """Register the permission rules and erase a retired user's trainer data."""

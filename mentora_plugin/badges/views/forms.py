@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import django
 from django import forms
 from django.utils.translation import gettext, gettext_lazy
 
@@ -69,6 +70,10 @@ class BadgeClassForm(AccessibleForm):
             )
 
 
+#: A scheme-less address means https (Django 5 asks it be said; Django 4.2, the platform's on Teak, has no option).
+_ASSUME_HTTPS = {"assume_scheme": "https"} if django.VERSION >= (5, 0) else {}
+
+
 class AwardForm(AccessibleForm):
     """
     Award the badge to one person: chosen from the course's roster (``choices``) or, where there is no roster (the
@@ -81,7 +86,7 @@ class AwardForm(AccessibleForm):
         help_text=gettext_lazy("Markdown. Shown on the badge's public page."),
     )
     evidence_url = forms.URLField(
-        label=gettext_lazy("Evidence link (optional)"), required=False, max_length=2000, assume_scheme="https",
+        label=gettext_lazy("Evidence link (optional)"), required=False, max_length=2000, **_ASSUME_HTTPS,
         help_text=gettext_lazy("A web address showing the work, for example a reviewed project."),
     )
     evidence_name = forms.CharField(label=gettext_lazy("Name of the evidence (optional)"), required=False,

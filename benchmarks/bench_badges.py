@@ -45,11 +45,9 @@ import io
 import json
 import os
 import random
-import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from collections import Counter
 from pathlib import Path
@@ -58,7 +56,8 @@ from urllib.parse import urlsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks import mariadb_server  # noqa: E402 - after the path is set
+from benchmarks import harness, mariadb_server  # noqa: E402 - after the path is set
+from benchmarks.harness import StatementCounter, figures, log  # noqa: E402
 
 MARIADB_NAME = "test_mentora_bench_badges"
 
@@ -133,30 +132,7 @@ def _statements(figures_: dict) -> str:
 
 
 def run_child(args) -> dict:
-    if args.database == "sqlite":
-        os.environ["DJANGO_SETTINGS_MODULE"] = "tests.settings"
-    else:
-        os.environ["DJANGO_SETTINGS_MODULE"] = "tests.settings_mariadb"
-        mariadb_server.create_database(MARIADB_NAME)
-    workdir = Path(tempfile.mkdtemp(prefix="mentora-bench-badges-"))
-    os.environ.setdefault("MENTORA_DEMO_VAR", str(workdir / "demo"))
-    import django
-    from django.conf import settings
-
-    settings.DATABASES["default"]["NAME"] = (
-        str(workdir / "bench-badges.sqlite3") if args.database == "sqlite" else MARIADB_NAME
-    )
-    settings.MEDIA_ROOT = str(workdir / "media")
-    django.setup()
-    try:
-        return measure(args)
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        if args.database == "mariadb":
-            mariadb_server.drop_database(MARIADB_NAME)
-        shutil.rmtree(workdir, ignore_errors=True)
+    return harness.run_in_django(args.database, MARIADB_NAME, lambda: measure(args))
 
 
 def analyze() -> str:
@@ -178,34 +154,9 @@ def analyze() -> str:
         return f"SQLite {sqlite3.sqlite_version}"
 
 
-def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
 
 def load_average() -> str:
     return " ".join(f"{value:.2f}" for value in os.getloadavg())
-
-
-class StatementCounter:
-    """A connection execute wrapper that counts statements (far cheaper than capturing them)."""
-
-    def __init__(self) -> None:
-        self.count = 0
-
-    def __call__(self, execute, sql, params, many, context):
-        self.count += 1
-        return execute(sql, params, many, context)
-
-
-def figures(times_ns: list[int], statements: list[int]) -> dict:
-    ordered = sorted(times_ns)
-    return {
-        "median_ms": statistics.median(ordered) / 1e6,
-        "p90_ms": ordered[int(len(ordered) * 0.9) - 1 if len(ordered) > 1 else 0] / 1e6,
-        "statements": max(statements) if statements else 0,
-        "statements_median": statistics.median(statements) if statements else 0,
-        "count": len(ordered),
-    }
 
 
 def measure(args) -> dict:

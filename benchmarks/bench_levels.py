@@ -42,14 +42,11 @@ import argparse
 import contextlib
 import json
 import math
-import os
 import random
 import re
-import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from collections import Counter
 from datetime import timedelta
@@ -58,7 +55,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks import mariadb_server  # noqa: E402 - after the path is set
+from benchmarks import harness, mariadb_server  # noqa: E402 - after the path is set
+from benchmarks.harness import log  # noqa: E402
 
 TARGET_SECONDS = 60
 MARIADB_NAME = "test_mentora_bench_levels"
@@ -124,34 +122,8 @@ def report(args, results: dict) -> None:
 
 
 def run_child(args) -> dict:
-    if args.database == "sqlite":
-        os.environ["DJANGO_SETTINGS_MODULE"] = "tests.settings"
-    else:
-        os.environ["DJANGO_SETTINGS_MODULE"] = "tests.settings_mariadb"
-        mariadb_server.create_database(MARIADB_NAME)
-    workdir = Path(tempfile.mkdtemp(prefix="mentora-bench-levels-"))
-    os.environ.setdefault("MENTORA_DEMO_VAR", str(workdir / "demo"))
-    import django
-    from django.conf import settings
+    return harness.run_in_django(args.database, MARIADB_NAME, lambda: measure(args))
 
-    if args.database == "sqlite":
-        settings.DATABASES["default"]["NAME"] = str(workdir / "bench-levels.sqlite3")
-    else:
-        settings.DATABASES["default"]["NAME"] = MARIADB_NAME
-    django.setup()
-    try:
-        return measure(args)
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        if args.database == "mariadb":
-            mariadb_server.drop_database(MARIADB_NAME)
-        shutil.rmtree(workdir, ignore_errors=True)
-
-
-def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
 
 
 def measure(args) -> dict:

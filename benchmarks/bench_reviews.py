@@ -41,12 +41,9 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import os
-import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from collections import Counter
 from datetime import timedelta
@@ -55,7 +52,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks import mariadb_server  # noqa: E402 - after the path is set
+from benchmarks import harness, mariadb_server  # noqa: E402 - after the path is set
+from benchmarks.harness import StatementCounter, figures, log  # noqa: E402
 
 MARIADB_NAME = "test_mentora_bench_reviews"
 
@@ -114,9 +112,9 @@ def report(args, result: dict) -> None:
     print(f"\n{result['server']}; {args.submissions} submissions; seeded in {result['seed_seconds']:.0f} s")
     print(f"\n{'operation':<44} {'median':>9} {'p90':>9} {'statements':>11}")
     for side in ("mentora", "floor"):
-        for name, figures in result[side]["operations"].items():
-            print(f"{side + ': ' + name:<44} {figures['median_ms']:>7.2f}ms {figures['p90_ms']:>7.2f}ms "
-                  f"{figures['statements']:>11}")
+        for name, row in result[side]["operations"].items():
+            print(f"{side + ': ' + name:<44} {row['median_ms']:>7.2f}ms {row['p90_ms']:>7.2f}ms "
+                  f"{row['statements']:>11}")
         total = result[side]["flow"]
         print(f"{side + ': the whole flow, per submission':<44} {total['median_ms']:>7.2f}ms {total['p90_ms']:>7.2f}ms "
               f"{total['statements']:>11}")
@@ -125,8 +123,8 @@ def report(args, result: dict) -> None:
           f"(Mentora - floor) / floor = {(mentora - floor) / floor:.2f}x (target < 2x): "
           f"{'met' if mentora - floor < 2 * floor else 'MISSED'}")
     print(f"\n{'queue, ' + str(result['waiting']) + ' waiting':<44} {'median':>9} {'min':>9} {'statements':>11}")
-    for name, figures in result["queue"].items():
-        print(f"{name:<44} {figures['median_ms']:>7.2f}ms {figures['min_ms']:>7.2f}ms {figures['statements']:>11}")
+    for name, row in result["queue"].items():
+        print(f"{name:<44} {row['median_ms']:>7.2f}ms {row['min_ms']:>7.2f}ms {row['statements']:>11}")
     page = result["queue"]["mentora: trainer_queue, first page"]
     verdict = "met" if page["median_ms"] < QUEUE_TARGET_MS else "MISSED"
     print(f"queue first page target < {QUEUE_TARGET_MS} ms: {verdict}; statements by kind: {page['kinds']}")
@@ -140,30 +138,7 @@ def report(args, result: dict) -> None:
 
 
 def run_child(args) -> dict:
-    if args.database == "sqlite":
-        os.environ["DJANGO_SETTINGS_MODULE"] = "tests.settings"
-    else:
-        os.environ["DJANGO_SETTINGS_MODULE"] = "tests.settings_mariadb"
-        mariadb_server.create_database(MARIADB_NAME)
-    workdir = Path(tempfile.mkdtemp(prefix="mentora-bench-reviews-"))
-    os.environ.setdefault("MENTORA_DEMO_VAR", str(workdir / "demo"))
-    import django
-    from django.conf import settings
-
-    settings.DATABASES["default"]["NAME"] = (
-        str(workdir / "bench-reviews.sqlite3") if args.database == "sqlite" else MARIADB_NAME
-    )
-    settings.MEDIA_ROOT = str(workdir / "media")
-    django.setup()
-    try:
-        return measure(args)
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        if args.database == "mariadb":
-            mariadb_server.drop_database(MARIADB_NAME)
-        shutil.rmtree(workdir, ignore_errors=True)
+    return harness.run_in_django(args.database, MARIADB_NAME, lambda: measure(args))
 
 
 def analyze() -> str:
@@ -183,30 +158,6 @@ def analyze() -> str:
         cursor.execute("ANALYZE")
         return f"SQLite {sqlite3.sqlite_version}"
 
-
-def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
-
-class StatementCounter:
-    """A connection execute wrapper that counts statements (far cheaper than capturing them)."""
-
-    def __init__(self) -> None:
-        self.count = 0
-
-    def __call__(self, execute, sql, params, many, context):
-        self.count += 1
-        return execute(sql, params, many, context)
-
-
-def figures(times_ns: list[int], statements: list[int]) -> dict:
-    ordered = sorted(times_ns)
-    return {
-        "median_ms": statistics.median(ordered) / 1e6,
-        "p90_ms": ordered[int(len(ordered) * 0.9) - 1 if len(ordered) > 1 else 0] / 1e6,
-        "statements": max(statements) if statements else 0,
-        "statements_median": statistics.median(statements) if statements else 0,
-    }
 
 
 def measure(args) -> dict:

@@ -24,6 +24,7 @@ DJANGO_APPS = {
     "mentora_trainers": "mentora_plugin.trainers.apps:TrainersConfig",
     "mentora_reviews": "mentora_plugin.reviews.apps:ReviewsConfig",
     "mentora_badges": "mentora_plugin.badges.apps:BadgesConfig",
+    "mentora_communities": "mentora_plugin.communities.apps:CommunitiesConfig",
 }
 
 XBLOCKS = {
@@ -31,6 +32,7 @@ XBLOCKS = {
     "mentora_booking": "mentora_xblocks.booking:BookingXBlock",
     "mentora_project": "mentora_xblocks.project:ProjectXBlock",
     "mentora_badges": "mentora_xblocks.badges:BadgesXBlock",
+    "mentora_community": "mentora_xblocks.community:CommunityXBlock",
 }
 
 

@@ -135,7 +135,8 @@ def test_the_installed_package_is_the_wheel_and_imports_without_django_settings(
 def test_the_platform_entry_points_are_declared(installed):
     declared = {(group, name) for group, name, _value in installed["entry_points"]}
     for group in ("lms.djangoapp", "cms.djangoapp"):
-        apps = {"mentora", "mentora_host", "mentora_booking", "mentora_trainers", "mentora_reviews", "mentora_badges"}
+        apps = {"mentora", "mentora_host", "mentora_booking", "mentora_trainers", "mentora_reviews", "mentora_badges",
+                "mentora_communities"}
         assert {(group, app) for app in apps} <= declared, group
     assert ("xblock.v1", "mentora_course_team") in declared
 

@@ -26,6 +26,7 @@ MENTORA_APPS = {
     "mentora_plugin.trainers.apps.TrainersConfig",
     "mentora_plugin.reviews.apps.ReviewsConfig",
     "mentora_plugin.badges.apps.BadgesConfig",
+    "mentora_plugin.communities.apps.CommunitiesConfig",
 }
 
 
@@ -43,7 +44,9 @@ def test_the_distribution_declares_its_entry_points():
         assert by_group[(project, "mentora_trainers")] == "mentora_plugin.trainers.apps:TrainersConfig"
         assert by_group[(project, "mentora_reviews")] == "mentora_plugin.reviews.apps:ReviewsConfig"
         assert by_group[(project, "mentora_badges")] == "mentora_plugin.badges.apps:BadgesConfig"
+        assert by_group[(project, "mentora_communities")] == "mentora_plugin.communities.apps:CommunitiesConfig"
     assert by_group[("xblock.v1", "mentora_project")] == "mentora_xblocks.project:ProjectXBlock"
+    assert by_group[("xblock.v1", "mentora_community")] == "mentora_xblocks.community:CommunityXBlock"
     assert ("openedx.course_tab", "mentora") in by_group
 
 
@@ -84,7 +87,7 @@ def test_plugin_urls_mount_the_api_and_the_pages(project):
     patterns = get_plugin_url_patterns(project)
     namespaces = {pattern.namespace for pattern in patterns}
     assert {"mentora", "mentora-host", "mentora-booking", "mentora-trainers", "mentora-reviews",
-            "mentora-badges"} <= namespaces
+            "mentora-badges", "mentora-communities"} <= namespaces
 
 
 def test_mounted_urls_resolve():
@@ -120,7 +123,8 @@ def test_apps_modules_import_without_django_settings():
     """edx-django-utils imports apps.py while the platform's settings are still loading: keep them light."""
     code = (
         "import mentora_plugin.apps, mentora_plugin.host.apps, mentora_plugin.booking.apps, "
-        "mentora_plugin.trainers.apps, mentora_plugin.reviews.apps, mentora_plugin.badges.apps; print('ok')"
+        "mentora_plugin.trainers.apps, mentora_plugin.reviews.apps, mentora_plugin.badges.apps, "
+        "mentora_plugin.communities.apps; print('ok')"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, env={"PATH": "/usr/bin:/bin"}, check=False

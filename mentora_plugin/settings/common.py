@@ -253,6 +253,44 @@ DEFAULTS: dict[str, Any] = {
     # .. setting_description: The institution that issues Mentora's badges (the Open Badges Issuer profile). None
     #   for name: the platform's PLATFORM_NAME; for url: the base URL; for email: DEFAULT_FROM_EMAIL.
     "MENTORA_BADGES_ISSUER": {"name": None, "url": None, "email": None, "description": ""},
+    # .. setting_name: MENTORA_COMMUNITIES_PRIORITY_WEEKLY_QUOTA
+    # .. setting_default: 3
+    # .. setting_description: How many questions a learner may mark as priority per course and week (Monday 00:00
+    #   UTC to Monday); a space may set its own. 0: no priority questions.
+    "MENTORA_COMMUNITIES_PRIORITY_WEEKLY_QUOTA": 3,
+    # .. setting_name: MENTORA_COMMUNITIES_RESPONSE_TARGET_HOURS
+    # .. setting_default: 24
+    # .. setting_description: The response promise of a priority question: trainers answer within this many hours,
+    #   or the question escalates to the course staff (the periodic task
+    #   mentora_plugin.communities.tasks.escalate_overdue_questions). A space may set its own.
+    "MENTORA_COMMUNITIES_RESPONSE_TARGET_HOURS": 24,
+    # .. setting_name: MENTORA_COMMUNITIES_AUTO_HIDE_REPORTS
+    # .. setting_default: 3
+    # .. setting_description: A post reported by this many different people is hidden until a moderator looks at
+    #   it. 0: never hidden automatically. A space may set its own.
+    "MENTORA_COMMUNITIES_AUTO_HIDE_REPORTS": 3,
+    # .. setting_name: MENTORA_COMMUNITIES_NEW_MEMBER_DAYS
+    # .. setting_default: 3
+    # .. setting_description: For this many days after their first post in a space, a learner is a new member:
+    #   MENTORA_COMMUNITIES_NEW_MEMBER_LIMITS apply instead of MENTORA_COMMUNITIES_LIMITS.
+    "MENTORA_COMMUNITIES_NEW_MEMBER_DAYS": 3,
+    # .. setting_name: MENTORA_COMMUNITIES_LIMITS
+    # .. setting_default: {"posts_per_hour": 60, "threads_per_day": 20, "links_per_post": 20}
+    # .. setting_description: Writing limits of learners in a space (trainers, moderators and staff have none).
+    "MENTORA_COMMUNITIES_LIMITS": {"posts_per_hour": 60, "threads_per_day": 20, "links_per_post": 20},
+    # .. setting_name: MENTORA_COMMUNITIES_NEW_MEMBER_LIMITS
+    # .. setting_default: {"posts_per_hour": 10, "threads_per_day": 3, "links_per_post": 2}
+    # .. setting_description: The stricter limits of new members (see MENTORA_COMMUNITIES_NEW_MEMBER_DAYS).
+    "MENTORA_COMMUNITIES_NEW_MEMBER_LIMITS": {"posts_per_hour": 10, "threads_per_day": 3, "links_per_post": 2},
+    # .. setting_name: MENTORA_COMMUNITIES_DUPLICATE_WINDOW_HOURS
+    # .. setting_default: 24
+    # .. setting_description: A learner posting the same text again in a space within this many hours is refused
+    #   (duplicate detection). 0: no check.
+    "MENTORA_COMMUNITIES_DUPLICATE_WINDOW_HOURS": 24,
+    # .. setting_name: MENTORA_COMMUNITIES_EMAIL_FROM
+    # .. setting_default: None
+    # .. setting_description: The sender of communities' emails (digests, escalations). None: DEFAULT_FROM_EMAIL.
+    "MENTORA_COMMUNITIES_EMAIL_FROM": None,
 }
 
 #: Apps the REST API documentation needs (drf-spectacular templates, self-hosted Swagger UI files).
@@ -301,6 +339,14 @@ BEAT_SCHEDULE = {
     "mentora-badges-trainer-recognition": {
         "task": "mentora_plugin.badges.tasks.award_trainer_badges",
         "schedule": timedelta(days=1),
+    },
+    "mentora-communities-escalate-questions": {
+        "task": "mentora_plugin.communities.tasks.escalate_overdue_questions",
+        "schedule": timedelta(minutes=15),
+    },
+    "mentora-communities-email-digests": {
+        "task": "mentora_plugin.communities.tasks.send_digests",
+        "schedule": timedelta(hours=1),
     },
 }
 

@@ -1,0 +1,5 @@
+"""(being written)"""
+
+
+def on_enrollment_changed(**kwargs) -> None:
+    pass

@@ -1,0 +1,5 @@
+"""(being written)"""
+
+
+def connect_receivers() -> None:
+    pass

@@ -16,7 +16,6 @@ Retirement keeps posts (the conversation needs them) and nulls every author, act
 """
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from opaque_keys.edx.django.models import CourseKeyField, UsageKeyField
 
@@ -72,7 +71,8 @@ class Forum(models.Model):
     """
     A place to post in a space. ``announcements`` and ``qa`` exist once per space (made with it); ``discussion``
     forums are thematic, created and led by a trainer whose level allows it (or staff); ``group`` forums are the
-    private boards of group projects.
+    private boards of group projects. The two per-space forums are created in the transaction that inserts the
+    ``Space`` (unique per course), so no constraint is needed (MySQL has no conditional unique constraints).
 
     .. no_pii:
     """
@@ -106,12 +106,6 @@ class Forum(models.Model):
         verbose_name = _("forum")
         verbose_name_plural = _("forums")
         ordering = ["position", "pk"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["space", "kind"], condition=Q(kind__in=["announcements", "qa"]),
-                name="mentora_communities_forum_one_per_space",
-            ),
-        ]
 
     def __str__(self) -> str:
         return self.title
@@ -235,6 +229,9 @@ class Reaction(models.Model):
             models.UniqueConstraint(fields=["post", "user", "kind"], name="mentora_communities_reaction_unique"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.kind} on post {self.post_id}"
+
 
 class Mention(models.Model):
     """
@@ -250,6 +247,9 @@ class Mention(models.Model):
         verbose_name = _("mention")
         verbose_name_plural = _("mentions")
         constraints = [models.UniqueConstraint(fields=["post", "user"], name="mentora_communities_mention_unique")]
+
+    def __str__(self) -> str:
+        return f"@{self.user_id} in post {self.post_id}"
 
 
 class Follow(models.Model):
@@ -271,13 +271,15 @@ class Follow(models.Model):
         verbose_name = _("follow")
         verbose_name_plural = _("follows")
         constraints = [
-            models.UniqueConstraint(fields=["user", "thread"], condition=Q(thread__isnull=False),
-                                    name="mentora_communities_follow_thread"),
-            models.UniqueConstraint(fields=["user", "forum"], condition=Q(forum__isnull=False),
-                                    name="mentora_communities_follow_forum"),
-            models.UniqueConstraint(fields=["user", "space", "followed_user"], condition=Q(followed_user__isnull=False),
-                                    name="mentora_communities_follow_user"),
+            # Plain unique constraints (MySQL ignores conditional ones); NULLs never collide, so each holds for
+            # its own kind of target only.
+            models.UniqueConstraint(fields=["user", "thread"], name="mentora_communities_follow_thread"),
+            models.UniqueConstraint(fields=["user", "forum"], name="mentora_communities_follow_forum"),
+            models.UniqueConstraint(fields=["user", "space", "followed_user"], name="mentora_communities_follow_user"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} follows {self.thread_id or self.forum_id or self.followed_user_id}"
 
 
 class ThreadRead(models.Model):
@@ -296,6 +298,9 @@ class ThreadRead(models.Model):
         verbose_name = _("read mark")
         verbose_name_plural = _("read marks")
         constraints = [models.UniqueConstraint(fields=["user", "thread"], name="mentora_communities_read_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} read thread {self.thread_id}"
 
 
 class Report(models.Model):
@@ -329,9 +334,12 @@ class Report(models.Model):
         verbose_name = _("report")
         verbose_name_plural = _("reports")
         constraints = [
-            models.UniqueConstraint(fields=["post", "reporter"], condition=Q(reporter__isnull=False),
-                                    name="mentora_communities_report_once"),
+            # A retired reporter's NULL never collides: their reports stay, counted.
+            models.UniqueConstraint(fields=["post", "reporter"], name="mentora_communities_report_once"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.reason} on post {self.post_id}"
 
 
 class Sanction(models.Model):
@@ -359,6 +367,9 @@ class Sanction(models.Model):
         verbose_name = _("sanction")
         verbose_name_plural = _("sanctions")
         indexes = [models.Index(fields=["space", "user", "until"], name="mentora_comm_sanction_active")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} of {self.user_id} until {self.until:%Y-%m-%d %H:%M}"
 
 
 class ModerationAction(models.Model):
@@ -403,6 +414,9 @@ class ModerationAction(models.Model):
         verbose_name = _("moderation action")
         verbose_name_plural = _("moderation actions")
         ordering = ["-created", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.action} by {self.actor_id}"
 
 
 class Group(models.Model):
@@ -450,6 +464,9 @@ class GroupMembership(models.Model):
         verbose_name_plural = _("group members")
         constraints = [models.UniqueConstraint(fields=["group", "user"], name="mentora_communities_group_member")]
 
+    def __str__(self) -> str:
+        return f"{self.user_id} in group {self.group_id}"
+
 
 class Milestone(models.Model):
     """
@@ -469,6 +486,9 @@ class Milestone(models.Model):
         verbose_name = _("milestone")
         verbose_name_plural = _("milestones")
         ordering = ["due_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
 
 
 class Notification(models.Model):
@@ -513,6 +533,9 @@ class Notification(models.Model):
             models.Index(fields=["emailed_at", "created"], name="mentora_comm_notif_digest"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.recipient_id}"
+
 
 class NotificationPreference(models.Model):
     """
@@ -536,3 +559,6 @@ class NotificationPreference(models.Model):
     class Meta:
         verbose_name = _("notification preference")
         verbose_name_plural = _("notification preferences")
+
+    def __str__(self) -> str:
+        return f"preferences of {self.user_id}"

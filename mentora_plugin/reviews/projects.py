@@ -65,6 +65,7 @@ __all__ = [
     "save_rubric_template",
     "set_team_members",
     "sync_project",
+    "sync_team",
     "team_of",
     "validate_rubric",
 ]
@@ -905,6 +906,36 @@ def set_team_members(actor: Any, team_id: int, members: Any) -> TeamInfo:
     with transaction.atomic():
         project = load_project(team.project.usage_key, lock=True)
         users = _members(project, members, team)
+        team.members.set(users)
+        _withdraw_unshared_consent(team, {user.pk for user in users})
+    return team_info(team)
+
+
+def sync_team(usage_key: UsageKey | str, name: str, member_ids: Any) -> TeamInfo:
+    """
+    Make or update the team called ``name`` on a team-mode project so that its members are exactly ``member_ids``:
+    how another domain (communities' group projects) keeps a team in step with its own membership. No permission
+    check: the caller checked its own; the validations are create_team's (a new team needs a member; an existing one
+    may be emptied, keeping its submission for the record).
+
+    Raises:
+        ReviewsError: ``invalid_team``, ``not_enrolled`` (400); ``project_not_found``, ``user_not_found`` (404);
+            ``not_team_mode``, ``already_in_team`` (409).
+    """
+    project = load_project(usage_key)
+    if not project.team_mode:
+        raise ReviewsError("not_team_mode", _("This project is not done in teams."), status=409)
+    team_name = _string(name, 255)
+    if not team_name:
+        raise ReviewsError("invalid_team", _("A team needs a name of at most 255 characters."))
+    with transaction.atomic():
+        project = load_project(usage_key, lock=True)
+        team = Team.objects.filter(project=project, name=team_name).first()
+        users = _members(project, member_ids, team)
+        if team is None:
+            if not users:
+                raise ReviewsError("invalid_team", _("A team has at least one member."))
+            team = Team.objects.create(project=project, name=team_name)
         team.members.set(users)
         _withdraw_unshared_consent(team, {user.pk for user in users})
     return team_info(team)

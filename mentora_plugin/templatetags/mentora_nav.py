@@ -42,6 +42,12 @@ def mentora_nav(context: dict[str, Any]) -> dict[str, Any]:
     if user.is_staff or trainer or reviewable != []:
         links.append((_("Badges"), reverse("mentora-badges:pages-courses")))
     links.append((_("Gallery"), reverse("mentora-reviews:gallery-list")))
+    # Communities: the course's space when the page is about a course (a community page, the course's home), and
+    # the notifications of every course.
+    course_id = context.get("community_course_id") or _course_id_of(context)
+    if course_id:
+        links.append((_("Community"), reverse("mentora-communities:space", args=[course_id])))
+    links.append((_("Community notifications"), reverse("mentora-communities:notifications")))
     links.append((_("Levels"), reverse("mentora-trainers:levels-ladder")))
     links.append((_("My reports"), reverse("mentora-trainers:disputes-mine")))
     if user.has_perm("mentora_trainers.review_application"):
@@ -52,3 +58,10 @@ def mentora_nav(context: dict[str, Any]) -> dict[str, Any]:
         links.append((_("Disputes"), reverse("mentora-trainers:disputes-queue")))
     path = request.path
     return {"links": [{"label": label, "url": url, "current": path == url} for label, url in links]}
+
+
+def _course_id_of(context: dict[str, Any]) -> str:
+    """The course of a course's Mentora home page (its ``course``), or "" on pages that are about no course."""
+    course = context.get("course")
+    key = getattr(course, "course_key", None)
+    return str(key) if key is not None and context.get("my_roles") is not None else ""

@@ -29,6 +29,7 @@ from openedx_events.learning.signals import (
 
 from devsite.people import COURSE_KEY, COURSE_TITLE, PEOPLE, SECOND_COURSE_KEY, SECOND_COURSE_TITLE
 from devsite.seed_badges import seed_badges
+from devsite.seed_communities import seed_communities
 from devsite.seed_reviews import seed_reviews
 from devsite.seed_trainers import seed_trainers
 from mentora_plugin.booking import api as booking_api
@@ -138,6 +139,7 @@ class Command(BaseCommand):
         self.seed_booking(course, users)
         seed_reviews(users, course, self.stdout)
         seed_badges(users, course, self.stdout)
+        seed_communities(users, course, self.stdout)
         self.stdout.write(self.style.SUCCESS(f"Demo seeded: {len(users)} people, 2 courses."))
 
     def seed_booking(self, course: CourseKey, users: dict) -> None:

@@ -268,7 +268,6 @@ class Side:
         from django.db import connection
 
         began = time.perf_counter()
-        self.before_migrate()
         call_command("migrate", verbosity=0)
         self.load()
         with connection.cursor() as cursor:
@@ -309,9 +308,6 @@ class Side:
         sys.stdout.flush()
 
     def before_call(self) -> None:
-        pass
-
-    def before_migrate(self) -> None:
         pass
 
     def calls(self) -> dict:
@@ -374,15 +370,6 @@ class MentoraSide(Side):
         ThreadRead.objects.bulk_create(
             [ThreadRead(user_id=communities_data.VIEWER_ID, thread_id=index + 1, read_at=read_at)
              for index, read_at in corpus.reads.items()], batch_size=BATCH)
-
-    def before_migrate(self) -> None:
-        import importlib
-
-        # 0002_fulltext creates its FULLTEXT indexes in a RunPython; MySQL/MariaDB cannot roll DDL back, so Django
-        # refuses DDL inside the atomic block an atomic migration wraps RunPython in. Until the migration says
-        # atomic = False itself, the benchmark runs it that way (a no-op once it does).
-        migration = importlib.import_module("mentora_plugin.communities.migrations.0002_fulltext").Migration
-        migration.atomic = False
 
     def before_call(self) -> None:
         from edx_django_utils.cache import RequestCache

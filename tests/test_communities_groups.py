@@ -166,7 +166,8 @@ class TestProjectLink:
 
 
 class TestUnenrollment:
-    def test_leaving_the_course_drops_follows_memberships_and_the_team_place(self, cast):
+    def test_leaving_the_course_drops_follows_memberships_and_the_team_place(
+            self, cast, django_capture_on_commit_callbacks):
         from openedx_events.learning.signals import COURSE_UNENROLLMENT_COMPLETED
 
         reviews_api.sync_project(str(USAGE), str(COURSE), config(team_mode=True))
@@ -177,7 +178,8 @@ class TestUnenrollment:
         assert Follow.objects.filter(user=cast["peer"]).count() == 2
         other_space = access.space_for(OTHER_COURSE)
         Follow.objects.create(user=cast["peer"], space=other_space, followed_user=cast["outsider"])
-        COURSE_UNENROLLMENT_COMPLETED.send_event(enrollment=enrollment_data(cast["peer"], is_active=False))
+        with django_capture_on_commit_callbacks(execute=True):  # the tidy-up is a task queued on commit
+            COURSE_UNENROLLMENT_COMPLETED.send_event(enrollment=enrollment_data(cast["peer"], is_active=False))
         assert list(Follow.objects.filter(user=cast["peer"]).values_list("space_id", flat=True)) == [other_space.pk]
         assert not GroupMembership.objects.filter(user=cast["peer"]).exists()
         assert team_members("Alpha") == {"learner"}

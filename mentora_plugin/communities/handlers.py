@@ -24,16 +24,26 @@ def _field(data: Any, *path: str) -> Any:
 
 
 def on_enrollment_changed(enrollment: Any = None, **kwargs: Any) -> None:
-    """COURSE_UNENROLLMENT_COMPLETED: drop the learner's follows and group memberships in that course's space."""
-    from mentora_plugin.communities import groups
-    from mentora_plugin.communities.common import CommunitiesError
-    from mentora_plugin.communities.models import Follow, Group, GroupMembership, Space
+    """
+    COURSE_UNENROLLMENT_COMPLETED: queue the tidy-up (``tidy_after_unenrollment``) once the platform's transaction
+    commits. The LMS runs receivers inside the learner's unenrollment request: nothing is read or written here.
+    """
+    from mentora_plugin.communities import tasks
 
     user_id = _field(enrollment, "user", "id")
     course_key = _field(enrollment, "course", "course_key")
     if user_id is None or course_key is None:
         log.warning("COURSE_UNENROLLMENT_COMPLETED without a user or a course: ignored")
         return
+    transaction.on_commit(lambda: tasks.tidy_after_unenrollment.delay(str(user_id), str(course_key)))
+
+
+def tidy_after_unenrollment(user_id: int, course_key: Any) -> None:
+    """Drop the learner's follows and group memberships in that course's space (idempotent; see the docstring)."""
+    from mentora_plugin.communities import groups
+    from mentora_plugin.communities.common import CommunitiesError
+    from mentora_plugin.communities.models import Follow, Group, GroupMembership, Space
+
     space = Space.objects.filter(course_key=course_key).first()
     if space is None:
         return

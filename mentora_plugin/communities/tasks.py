@@ -38,3 +38,11 @@ def send_digests(self) -> int:
     from mentora_plugin.communities import notifications
 
     return notifications.send_digests()
+
+
+@shared_task(name="mentora_plugin.communities.tasks.tidy_after_unenrollment", **RETRY_OPTIONS)
+def tidy_after_unenrollment(self, user_id: str, course_key: str) -> None:
+    """After an unenrollment: drop the learner's follows and group memberships there (``handlers``)."""
+    from mentora_plugin.communities import handlers
+
+    handlers.tidy_after_unenrollment(int(user_id), course_key)

@@ -99,7 +99,9 @@ def opening(thread: Thread) -> Post:
 
 
 def visible_replies(thread: Thread) -> int:
-    return Post.objects.filter(thread=thread, is_opening=False, hidden=False, deleted=False).count()
+    """Replies and comments a learner sees: a comment goes out of sight with the reply it answers."""
+    return (Post.objects.filter(thread=thread, is_opening=False, hidden=False, deleted=False)
+            .exclude(parent__hidden=True).exclude(parent__deleted=True).count())
 
 
 # --- reports ----------------------------------------------------------------------------------------------------------
@@ -253,7 +255,7 @@ class TestPostActions:
         comment = posts.reply(cast["learner"], thread.pk, body="A comment", parent_id=first.pk)
         assert Thread.objects.get(pk=thread.pk).reply_count == 3
         steps = [
-            (first.pk, "hide", 2), (second.pk, "delete", 1), (first.pk, "delete", 1), (comment.id, "hide", 0),
+            (first.pk, "hide", 1), (second.pk, "delete", 0), (first.pk, "delete", 0), (comment.id, "hide", 0),
             (first.pk, "unhide", 0), (first.pk, "restore", 1), (second.pk, "restore", 2), (comment.id, "unhide", 3),
         ]
         for post_id, action, count in steps:
@@ -357,8 +359,13 @@ class TestModeratorRole:
         api.set_moderator(cast["staff"], COURSE, "peer", True, "Helpful and calm")
         api.moderate_post(cast["peer"], target.pk, "hide", reason="Rude")
         api.sanction_member(cast["peer"], COURSE, "fourth", "mute", clock.now + timedelta(hours=1), "Spam")
-        # Trainers are not staff: a moderator may mute one.
-        api.sanction_member(cast["peer"], COURSE, "trainer", "mute", clock.now + timedelta(hours=1), "Rude too")
+        # Trainers moderate too: only staff sanction them, not a learner made moderator.
+        error = refused(api.sanction_member, cast["peer"], COURSE, "trainer", "mute", clock.now + timedelta(hours=1),
+                        "Rude too")
+        assert (error.code, error.status) == ("cannot_sanction_moderator", 403)
+        api.sanction_member(cast["staff"], COURSE, "trainer", "mute", clock.now + timedelta(hours=1), "Rude too")
+        # A muted moderator does not moderate.
+        assert refused(api.moderate_post, cast["trainer"], target.pk, "unhide", reason="x").code == "muted"
         api.set_moderator(cast["staff"], COURSE, "peer", False, "Term over")
         assert refused(api.moderate_post, cast["peer"], target.pk, "unhide", reason="x").status == 404
         roles = ModerationAction.objects.filter(action="role").order_by("pk")

@@ -28,7 +28,7 @@ from django.utils.translation import gettext_noop
 from opaque_keys.edx.keys import CourseKey
 
 from mentora_plugin.communities.common import CommunitiesError, forbidden, not_found
-from mentora_plugin.communities.data import PersonRef, SpaceInfo, ViewerInfo
+from mentora_plugin.communities.data import PersonRef, SpaceInfo, SpaceSettings, ViewerInfo
 from mentora_plugin.communities.models import (
     Forum,
     Group,
@@ -43,7 +43,7 @@ from mentora_plugin.db import insert_ignoring_conflicts
 from mentora_plugin.host import api as host_api
 from mentora_plugin.host.data import CourseRole
 
-__all__ = ["get_space", "get_viewer", "update_space_settings"]
+__all__ = ["get_space", "get_space_settings", "get_viewer", "update_space_settings"]
 
 #: The titles of the two forums every space is made with, stored in English and translated when shown.
 ANNOUNCEMENTS_TITLE = gettext_noop("Announcements")
@@ -145,7 +145,7 @@ def reader(user: Any, course_key: Any) -> Context:
         if kind == Sanction.Kind.SUSPEND:
             raise forbidden(
                 _("You are suspended from this course's community until {until}.").format(
-                    until=timezone.localtime(until).strftime("%Y-%m-%d %H:%M")),
+                    until=_when(user, until)),
                 code="suspended", until=until,
             )
         muted_until = max(muted_until, until) if muted_until else until
@@ -292,11 +292,18 @@ def visible_threads(ctx: Context, forum: Forum | None = None) -> QuerySet[Thread
     return threads.filter(_thread_rules(ctx))
 
 
+def _when(user: Any, moment: datetime) -> str:
+    """A refusal's end as its reader's clock shows it, with the zone named (REST clients show the message as is)."""
+    zone = host_api.get_user_time_zone(user)
+    return f"{timezone.localtime(moment, zone):%Y-%m-%d %H:%M} ({zone.key})"
+
+
 def visible_posts(ctx: Context) -> QuerySet[Post]:
     """The posts of the space ``ctx``'s user may read (filter further by thread)."""
     posts = Post.objects.filter(thread__forum__in=visible_forums(ctx)).filter(_thread_rules(ctx, "thread__"))
     if not ctx.can_moderate:
-        posts = posts.filter(hidden=False, deleted=False)
+        # A comment goes with the reply it answers: hiding or deleting a reply takes its comments out of sight.
+        posts = posts.filter(hidden=False, deleted=False).exclude(parent__hidden=True).exclude(parent__deleted=True)
     return posts
 
 
@@ -386,7 +393,7 @@ def writer(ctx: Context, forum: Forum, *, thread: Thread | None = None, body: st
     if ctx.muted_until is not None:
         raise forbidden(
             _("You are muted in this course's community until {until}.").format(
-                until=timezone.localtime(ctx.muted_until).strftime("%Y-%m-%d %H:%M")),
+                until=_when(ctx.user, ctx.muted_until)),
             code="muted", until=ctx.muted_until,
         )
     _forum_rules(ctx, forum, new_thread=thread is None, now=now)
@@ -525,6 +532,22 @@ def get_space(user: Any, course_key: Any) -> SpaceInfo:
         course_title=(course.title if course and course.title else str(ctx.course_key)),
         forums=tuple(forums.forum_infos(ctx)),
         viewer=_viewer(ctx),
+    )
+
+
+def get_space_settings(actor: Any, course_key: Any) -> SpaceSettings:
+    """The space's own quota, response target and report threshold with the platform's defaults (staff only)."""
+    ctx = reader(actor, course_key)
+    if not ctx.can_manage:
+        raise forbidden(_("Only the course's staff may change the community's settings."))
+    space = Space.objects.get(pk=ctx.space.pk)  # fresh: the context's copy may predate a change in this request
+    return SpaceSettings(
+        priority_weekly_quota=space.priority_weekly_quota,
+        response_target_hours=space.response_target_hours,
+        auto_hide_reports=space.auto_hide_reports,
+        default_priority_weekly_quota=int(settings.MENTORA_COMMUNITIES_PRIORITY_WEEKLY_QUOTA),
+        default_response_target_hours=int(settings.MENTORA_COMMUNITIES_RESPONSE_TARGET_HOURS),
+        default_auto_hide_reports=int(getattr(settings, "MENTORA_COMMUNITIES_AUTO_HIDE_REPORTS", 0) or 0),
     )
 
 

@@ -12,7 +12,12 @@ from datetime import datetime
 
 from opaque_keys.edx.keys import CourseKey
 
+from mentora_plugin.communities.models import ModerationAction, Reaction, Report
+
 __all__ = [
+    "MODERATION_ACTIONS",
+    "REACTION_KINDS",
+    "REPORT_REASONS",
     "AuditEntry",
     "ForumInfo",
     "GroupInfo",
@@ -29,11 +34,19 @@ __all__ = [
     "SearchHit",
     "SimilarQuestion",
     "SpaceInfo",
+    "SpaceSettings",
     "ThreadDetail",
     "ThreadPage",
     "ThreadSummary",
     "ViewerInfo",
 ]
+
+
+#: The choices callers show, as (value, lazily translated label) pairs in the models' order, so that pages and the
+#: REST API label reactions, report reasons and logged actions without importing the models.
+REACTION_KINDS: tuple[tuple[str, str], ...] = tuple(Reaction.Kind.choices)
+REPORT_REASONS: tuple[tuple[str, str], ...] = tuple(Report.Reason.choices)
+MODERATION_ACTIONS: tuple[tuple[str, str], ...] = tuple(ModerationAction.Action.choices)
 
 
 @dataclass(frozen=True)
@@ -96,6 +109,21 @@ class SpaceInfo:
     course_title: str
     forums: tuple[ForumInfo, ...]
     viewer: ViewerInfo
+
+
+@dataclass(frozen=True)
+class SpaceSettings:
+    """
+    A space's own settings (None: it follows the platform's) and the platform's defaults, for the staff's settings
+    page to show what an empty field means. ``auto_hide_reports`` 0: reports never hide a post.
+    """
+
+    priority_weekly_quota: int | None
+    response_target_hours: int | None
+    auto_hide_reports: int | None
+    default_priority_weekly_quota: int
+    default_response_target_hours: int
+    default_auto_hide_reports: int
 
 
 @dataclass(frozen=True)
@@ -273,6 +301,8 @@ class ReviewItem:
     thread_title: str
     forum_id: int
     reports: tuple[ReportInfo, ...]
+    thread_hidden: bool = False
+    thread_deleted: bool = False
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ __all__ = [
     "follow_forum",
     "follow_thread",
     "follow_user",
+    "is_following_user",
     "mark_read",
     "unfollow_forum",
     "unfollow_thread",
@@ -79,6 +80,17 @@ def unfollow_user(user: Any, course_key: Any, username: str) -> None:
     if not isinstance(username, str) or not username:
         raise not_found("person")
     Follow.objects.filter(user_id=ctx.user_id, space=ctx.space, followed_user__username=username).delete()
+
+
+def is_following_user(user: Any, course_key: Any, username: str) -> bool:
+    """
+    Whether ``user`` follows the person ``username`` in the course's space (the person page's follow button shows
+    it). Someone unknown is not followed: False, not a 404, because the caller already decided what to show.
+    """
+    ctx = access.reader(user, course_key)
+    if not isinstance(username, str) or not username:
+        return False
+    return Follow.objects.filter(user_id=ctx.user_id, space=ctx.space, followed_user__username=username).exists()
 
 
 def mark_read(user: Any, thread_id: Any, at: datetime | None = None) -> None:

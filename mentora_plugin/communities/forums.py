@@ -238,11 +238,11 @@ def update_forum(actor: Any, forum_id: Any, *, reason: str = "", **changes: Any)
     details = {}
     for name, value in values.items():
         old = getattr(forum, name)
-        if name == "leader":
-            old_name = old.username if old is not None else None
-            new_name = value.username if value is not None else None
-            if old_name != new_name:
-                details[name] = [old_name, new_name]
+        if name == "leader":  # by user id: the log must not keep a retired person's username
+            old_id = old.pk if old is not None else None
+            new_id = value.pk if value is not None else None
+            if old_id != new_id:
+                details["leader_id"] = [old_id, new_id]
         elif old != value:
             details[name] = [_jsonable(old), _jsonable(value)]
         setattr(forum, name, value)

@@ -329,9 +329,7 @@ def set_group_members(actor: Any, group_id: Any, usernames: Any) -> GroupInfo:
         current = set(GroupMembership.objects.filter(group=group).values_list("user_id", flat=True))
         GroupMembership.objects.filter(group=group).exclude(user_id__in=wanted).delete()
         GroupMembership.objects.bulk_create(
-            [GroupMembership(group=group, user=user, added_by=ctx.user) for user in users if user.pk not in current],
-            ignore_conflicts=True,
-        )
+            [GroupMembership(group=group, user=user, added_by=ctx.user) for user in users if user.pk not in current])
         _sync_team(group, sorted(wanted))
         _tell(ctx, sorted(wanted - current), f"group:{group.pk}:joined")
     return _infos(ctx, [group])[0]

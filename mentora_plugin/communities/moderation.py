@@ -119,6 +119,9 @@ def _reason(value: Any, *, required: bool = True) -> str:
 def _require_moderator(ctx: access.Context) -> None:
     if not ctx.can_moderate:
         raise forbidden(_("Only the community's moderators may do this."))
+    if ctx.muted_until is not None:  # a muted moderator does not moderate either until the mute ends
+        raise forbidden(_("You are muted in this course's community: you cannot moderate until it ends."),
+                        code="muted", until=ctx.muted_until)
 
 
 def _log(ctx: access.Context, action: str, *, actor: Any = None, thread_id: int | None = None,
@@ -142,7 +145,10 @@ def recount_replies(thread_id: int) -> int:
     Set ``Thread.reply_count`` to its visible replies and comments (not hidden, not deleted, not the opening post).
     Call inside the transaction that changed a post, with the thread's row locked.
     """
-    count = Post.objects.filter(thread_id=thread_id, is_opening=False, hidden=False, deleted=False).count()
+    count = (
+        Post.objects.filter(thread_id=thread_id, is_opening=False, hidden=False, deleted=False)
+        .exclude(parent__hidden=True).exclude(parent__deleted=True).count()
+    )
     Thread.objects.filter(pk=thread_id).update(reply_count=count)
     return count
 
@@ -253,7 +259,7 @@ def review_queue(actor: Any, course_key: Any) -> list[ReviewItem]:
     _require_moderator(ctx)
     open_reports = Report.objects.filter(resolved_at__isnull=True)
     found = list(
-        Post.objects.filter(thread__forum__space=ctx.space)
+        Post.objects.filter(thread__forum__in=access.visible_forums(ctx))  # not the boards of others' groups
         .filter(Q(reports__in=open_reports) | Q(hidden=True) | Q(is_opening=True, thread__hidden=True))
         .select_related("thread").distinct().order_by("created", "pk")
     )
@@ -268,6 +274,7 @@ def review_queue(actor: Any, course_key: Any) -> list[ReviewItem]:
         ReviewItem(
             post=info, thread_id=post.thread_id, thread_title=post.thread.title, forum_id=post.thread.forum_id,
             reports=tuple(_report_info(report, people, show_reporter=True) for report in reports.get(post.pk, [])),
+            thread_hidden=post.thread.hidden, thread_deleted=post.thread.deleted,
         )
         for post, info in zip(found, infos, strict=True)
     ]
@@ -422,6 +429,8 @@ def moderate_post(actor: Any, post_id: Any, action: str, *, reason: str = "") ->
             Post.objects.filter(pk=post.pk).update(**{flag: value})
             setattr(post, flag, value)
             post.thread.reply_count = recount_replies(thread.pk)
+            if value and post.is_answer:  # an accepted answer taken out of sight is no longer the answer
+                _withdraw_accepted_answer(thread, post)
         log = _log(ctx, _LOGGED[action], actor=ctx.user, thread_id=thread.pk, post_id=post.pk,
                    target_user_id=post.author_id, reason=reason,
                    details={"by_author": True} if own_delete else {})
@@ -429,6 +438,15 @@ def moderate_post(actor: Any, post_id: Any, action: str, *, reason: str = "") ->
             _tell_author(ctx, post.author_id, thread_id=thread.pk, post_id=post.pk, actor_id=ctx.user_id,
                          key=f"moderation:{log.pk}")
     return _post_infos(ctx, [post])[0]
+
+
+def _withdraw_accepted_answer(thread: Thread, post: Post) -> None:
+    """The question goes back to answered (a trainer answered) or open; the asker may accept another reply."""
+    state = Thread.State.ANSWERED if thread.answered_at else Thread.State.OPEN
+    Post.objects.filter(pk=post.pk).update(is_answer=False)
+    Thread.objects.filter(pk=thread.pk).update(accepted_post=None, state=state)
+    post.is_answer = False
+    post.thread.accepted_post_id, post.thread.state = None, state
 
 
 # --- sanctions and roles ----------------------------------------------------------------------------------------------
@@ -493,6 +511,10 @@ def sanction_member(actor: Any, course_key: Any, username: Any, kind: str, until
     if _is_staff(target, ctx.course_key):
         raise CommunitiesError("cannot_sanction_staff", _("The course's staff cannot be sanctioned."), 400,
                                field="username")
+    if not ctx.can_manage and target.has_perm("mentora_communities.moderate_space", ctx.course_key):
+        raise CommunitiesError("cannot_sanction_moderator",
+                               _("Only the course's staff may sanction a trainer or a moderator."), 403,
+                               field="username")
     with transaction.atomic():
         sanction = Sanction.objects.create(space=ctx.space, user=target, kind=kind, until=until, reason=reason,
                                            created_by=ctx.user)
@@ -556,8 +578,12 @@ def audit_log(actor: Any, course_key: Any, *, page: int = 1, page_size: int = 50
         page, page_size = max(int(page), 1), min(max(int(page_size), 1), _MAX_PAGE_SIZE)
     except (TypeError, ValueError):
         raise CommunitiesError("invalid_page", _("Give the page as a number."), 400, field="page") from None
-    rows = list(ModerationAction.objects.filter(space=ctx.space).order_by("-created", "-pk")
-                [(page - 1) * page_size:page * page_size])
+    # Actions on the threads of group boards the moderator may not read stay out of their log.
+    rows = list(
+        ModerationAction.objects.filter(space=ctx.space)
+        .filter(Q(thread__isnull=True) | Q(thread__forum__in=access.visible_forums(ctx)))
+        .order_by("-created", "-pk")[(page - 1) * page_size:page * page_size]
+    )
     people = access.person_refs(ctx, {row.actor_id for row in rows} | {row.target_user_id for row in rows})
     return [
         AuditEntry(

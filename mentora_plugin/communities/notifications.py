@@ -28,6 +28,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import formats, timezone, translation
@@ -260,14 +261,26 @@ def unread_notification_count(user: Any) -> int:
 
 def _reachable(user: Any):
     """
-    ``user``'s notifications of the spaces they may still read, without those whose thread has since been hidden or
-    deleted: someone unenrolled (or suspended) since must not keep reading a course's thread titles from their list.
-    One check per distinct space (a handful), then one query.
+    ``user``'s notifications whose thread they may still read (as ``access`` shows it now): someone unenrolled,
+    suspended, taken out of a group, or whose thread was since hidden, deleted or archived away, must not keep
+    reading its title from their list or their digest. The notice to an author that their own post was moderated
+    stays. One check per distinct space (a handful), then one query.
     """
+    from mentora_plugin.communities import access
+
     mine = Notification.objects.filter(recipient=user)
-    spaces = Space.objects.filter(pk__in=mine.values("space_id").distinct())
-    readable = [space.pk for space in spaces if _may_read_space(user, space)]
-    return mine.filter(space_id__in=readable).exclude(thread__hidden=True).exclude(thread__deleted=True)
+    reachable = Q(pk__in=[])
+    for space in Space.objects.filter(pk__in=mine.values("space_id").distinct()):
+        try:
+            ctx = access.reader(user, space.course_key)
+        except CommunitiesError:
+            continue
+        reachable |= Q(space_id=space.pk) & (
+            Q(thread__isnull=True)
+            | Q(thread__in=access.visible_threads(ctx))
+            | Q(kind=Notification.Kind.MODERATION, thread__author=user)
+        )
+    return mine.filter(reachable)
 
 
 def mark_notifications_read(user: Any, ids: Iterable[int] | None = None) -> int:
@@ -277,7 +290,7 @@ def mark_notifications_read(user: Any, ids: Iterable[int] | None = None) -> int:
     rows = Notification.objects.filter(recipient=user, read_at__isnull=True)
     if ids is not None:
         try:
-            ids = [int(pk) for pk in ids]
+            ids = [pk for pk in (int(pk) for pk in ids) if 0 < pk < 2**63]  # beyond: no such row, and no overflow
         except (TypeError, ValueError) as error:
             raise CommunitiesError("invalid_ids", _("Give notification ids as numbers."), field="ids") from error
         rows = rows.filter(pk__in=ids)
@@ -427,13 +440,8 @@ def _send_digest(recipient_id: int, now: datetime) -> int:
             pending.filter(read_at__isnull=True, kind__in=sorted(wanted))
             .select_related("space", "thread", "actor").order_by("created", "pk")
         )
-        readable: dict[int, bool] = {}
-        items = []
-        for row in rows:
-            if row.space_id not in readable:
-                readable[row.space_id] = _may_read_space(user, row.space)
-            if readable[row.space_id]:
-                items.append(row)
+        reachable = set(_reachable(user).filter(pk__in=[row.pk for row in rows]).values_list("pk", flat=True))
+        items = [row for row in rows if row.pk in reachable]
         # Everything pending is dealt with now: read in the app, unwanted by email, or out of reach.
         pending.update(emailed_at=now)
         if not items or not user.email:

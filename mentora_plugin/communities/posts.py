@@ -332,11 +332,10 @@ def edit_post(actor: Any, post_id: Any, *, body: str | None = None, title: str |
     own = post.author_id is not None and post.author_id == ctx.user_id
     if not own and not ctx.can_moderate:
         raise forbidden(_("You may only edit your own posts."))
-    if not ctx.can_moderate:
-        if ctx.muted_until is not None:
-            raise forbidden(_("You are muted in this course's community."), code="muted", until=ctx.muted_until)
-        if thread.locked:
-            raise CommunitiesError("thread_locked", _("This discussion is locked."), 409)
+    if ctx.muted_until is not None:  # muted: no writing, a moderator's edits included
+        raise forbidden(_("You are muted in this course's community."), code="muted", until=ctx.muted_until)
+    if not ctx.can_moderate and thread.locked:
+        raise CommunitiesError("thread_locked", _("This discussion is locked."), 409)
     reason = (reason or "").strip() if isinstance(reason, str) else ""
     if not own and not reason:
         raise CommunitiesError(

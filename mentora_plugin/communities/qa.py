@@ -35,6 +35,7 @@ __all__ = [
     "priority_left",
     "question_queue",
     "response_figures",
+    "response_target_hours",
     "unaccept_answer",
 ]
 
@@ -57,6 +58,15 @@ def target_hours(space: Space) -> int:
     if space.response_target_hours is not None:
         return space.response_target_hours
     return int(settings.MENTORA_COMMUNITIES_RESPONSE_TARGET_HOURS)
+
+
+def response_target_hours(course_key: Any) -> int:
+    """
+    The course's response promise in hours: its space's own target, else the platform's. Public knowledge (the
+    queue and the question pages state it), so no reader check; a course without a space yet has the default.
+    """
+    space = Space.objects.filter(course_key=access._course_key(course_key)).first()
+    return target_hours(space) if space is not None else int(settings.MENTORA_COMMUNITIES_RESPONSE_TARGET_HOURS)
 
 
 def week_bounds(now: datetime) -> tuple[datetime, datetime]:

@@ -73,8 +73,11 @@ STRINGS = {
     "posting": _("Posting…"),
     "error": _("Something went wrong. Please try again."),
     "similar": _("Similar questions already asked:"),
-    "replies": _("{count} replies"),
 }
+
+
+def _replies(ngettext: Callable[..., str], count: int) -> str:
+    return ngettext("{count} reply", "{count} replies", count).format(count=count)
 
 
 @XBlock.needs("i18n")
@@ -185,7 +188,9 @@ class CommunityXBlock(StudioEditableXBlockMixin, XBlock):
             found = api.similar_questions(user, key, title[:200])
         except api.CommunitiesError:
             return {"questions": []}
+        ngettext = self._i18n().ngettext
         return {"questions": [{"thread_id": item.thread_id, "title": item.title, "reply_count": item.reply_count,
+                               "replies_label": _replies(ngettext, item.reply_count),
                                "url": _thread_url(key, item.thread_id)} for item in found]}
 
     # --- what the block shows -----------------------------------------------------------------------------------
@@ -225,7 +230,7 @@ class CommunityXBlock(StudioEditableXBlockMixin, XBlock):
             can_post=forum.can_post,
             threads=[{"id": thread.id, "title": thread.title, "url": _thread_url(key, thread.id),
                       "unread": thread.unread, "reply_count": thread.reply_count,
-                      "replies": gettext("{count} replies").format(count=thread.reply_count),
+                      "replies": _replies(self._i18n().ngettext, thread.reply_count),
                       "state": thread.state, "pinned": thread.pinned} for thread in listing.threads],
         )
         return answer

@@ -37,7 +37,6 @@
     var template = document.getElementById("mc-similar-strings");
     strings = strings || {
       found: template ? template.getAttribute("data-found") : "Similar questions already asked:",
-      replies: template ? template.getAttribute("data-replies") : "{count} replies",
     };
     var timer = null;
     var asked = "";
@@ -53,8 +52,8 @@
         link.textContent = item.title;
         link.target = pattern ? "_self" : "_top";
         li.appendChild(link);
-        if (typeof item.reply_count === "number") {
-          li.appendChild(document.createTextNode(" (" + strings.replies.replace("{count}", item.reply_count) + ")"));
+        if (item.replies_label) {  // pluralised by the server, in the reader's language
+          li.appendChild(document.createTextNode(" (" + item.replies_label + ")"));
         }
         list.appendChild(li);
       });

@@ -36,7 +36,7 @@
     if (global.MentoraCommunitySimilar && form && form.querySelector(".mc-similar")) {
       global.MentoraCommunitySimilar.attach(form, function (title) {
         return call("similar", {title: title}).then(function (answer) { return answer.body.questions || []; });
-      }, {found: strings.similar || "", replies: strings.replies || "{count}"});
+      }, {found: strings.similar || ""});
     }
     block.setAttribute("data-ready", "true");
     if (!form) { return; }

@@ -7,8 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy
 
+from mentora_plugin.communities.data import REPORT_REASONS
 from mentora_plugin.communities.models import Notification, NotificationPreference, Report, Sanction
 from mentora_plugin.forms import AccessibleForm
 
@@ -90,7 +92,7 @@ class CommentForm(AccessibleForm):
 class ReportForm(AccessibleForm):
     """Flag a post for the moderators."""
 
-    reason = forms.ChoiceField(label=gettext_lazy("Reason"), choices=Report.Reason.choices)
+    reason = forms.ChoiceField(label=gettext_lazy("Reason"), choices=REPORT_REASONS)
     note = forms.CharField(label=gettext_lazy("Note for the moderators (optional)"), required=False,
                            max_length=MAX_REASON)
 
@@ -151,17 +153,130 @@ class ModeratorForm(AccessibleForm):
     reason = forms.CharField(label=gettext_lazy("Reason"), max_length=MAX_REASON)
 
 
+POSTING_CHOICES = (
+    ("everyone", gettext_lazy("Everyone in the course")),
+    ("trainers", gettext_lazy("Trainers and staff")),
+    ("leaders", gettext_lazy("The forum's leader and staff")),
+)
+#: Slow mode as people choose it (seconds between two posts of a learner in the forum).
+SLOW_MODE_CHOICES = (
+    (0, gettext_lazy("Off")),
+    (30, gettext_lazy("30 seconds")),
+    (60, gettext_lazy("1 minute")),
+    (300, gettext_lazy("5 minutes")),
+    (900, gettext_lazy("15 minutes")),
+    (3600, gettext_lazy("1 hour")),
+)
+DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"]
+
+
+def _when(label: Any, *, required: bool = True, help_text: Any = "") -> forms.DateTimeField:
+    """A date and time typed in the viewer's time zone (the view makes it aware: ``pages.in_zone``)."""
+    return forms.DateTimeField(label=label, required=required, input_formats=DATETIME_FORMATS, help_text=help_text,
+                               widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"))
+
+
 class ForumForm(AccessibleForm):
-    """A new thematic forum (its trainer creator leads it)."""
+    """A new thematic forum (its trainer creator leads it; staff may name a leader)."""
 
     title = forms.CharField(label=gettext_lazy("Forum title"), max_length=MAX_TITLE)
     description = forms.CharField(label=gettext_lazy("Description"), required=False, max_length=5000,
                                   widget=_text(3, 5000))
-    posting = forms.ChoiceField(label=gettext_lazy("Who may start threads"), choices=(
-        ("everyone", gettext_lazy("Everyone in the course")),
-        ("trainers", gettext_lazy("Trainers and staff")),
-        ("leaders", gettext_lazy("The forum's leader and staff")),
-    ))
+    posting = forms.ChoiceField(label=gettext_lazy("Who may start threads"), choices=POSTING_CHOICES)
+
+    def __init__(self, *args: Any, name_leader: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if name_leader:
+            self.fields["leader"] = _leader_field()
+
+
+def _leader_field() -> forms.CharField:
+    return forms.CharField(
+        label=gettext_lazy("Leader (username of a trainer of the course)"), required=False, max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        help_text=gettext_lazy("Empty: no leader; the course's staff look after the forum."))
+
+
+class ForumRulesForm(AccessibleForm):
+    """
+    A forum's rules as its leader or the course's staff change them. Only staff name the leader; the announcements
+    and Q&A forums and group boards are never archived here (a group's board follows its group).
+    """
+
+    title = forms.CharField(label=gettext_lazy("Forum title"), max_length=MAX_TITLE)
+    description = forms.CharField(label=gettext_lazy("Description"), required=False, max_length=5000,
+                                  widget=_text(3, 5000))
+    posting = forms.ChoiceField(label=gettext_lazy("Who may start threads"), choices=POSTING_CHOICES)
+    read_only = forms.BooleanField(label=gettext_lazy("Read-only: only the leader and the moderators post"),
+                                   required=False)
+    slow_mode_seconds = forms.TypedChoiceField(
+        label=gettext_lazy("Slow mode: time a learner waits between two posts here"), coerce=int,
+        choices=SLOW_MODE_CHOICES)
+    closes_at = _when(gettext_lazy("Closes on (your time zone)"), required=False,
+                      help_text=gettext_lazy("Empty: the forum stays open. Once closed, nobody posts any more."))
+    reason = forms.CharField(label=gettext_lazy("Reason (optional, kept in the moderation log)"), required=False,
+                             max_length=MAX_REASON)
+
+    def __init__(self, *args: Any, archivable: bool = False, name_leader: bool = False,
+                 slow_mode_now: int = 0, slow_mode_label: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if slow_mode_now not in dict(SLOW_MODE_CHOICES):  # a value set through the REST API stays choosable
+            self.fields["slow_mode_seconds"].choices = sorted(
+                [*SLOW_MODE_CHOICES, (slow_mode_now, slow_mode_label)], key=lambda pair: pair[0])
+        if archivable:
+            self.fields["archived"] = forms.BooleanField(
+                label=gettext_lazy("Archived: hidden from learners, kept for the moderators"), required=False)
+        if name_leader:
+            self.fields["leader"] = _leader_field()
+        self.order_fields([name for name in self.fields if name != "reason"] + ["reason"])
+
+
+class EditPostForm(AccessibleForm):
+    """A post's new text (and its thread's title for an opening post); a moderator editing another's says why."""
+
+    body = forms.CharField(label=gettext_lazy("Message"), max_length=MAX_BODY, widget=_text(10, MAX_BODY),
+                           help_text=gettext_lazy("Markdown: **bold**, *italics*, `code`, lists, links; "
+                                                  "@username names someone."))
+
+    def __init__(self, *args: Any, with_title: bool = False, with_reason: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if with_title:
+            self.fields["title"] = forms.CharField(label=gettext_lazy("Title"), max_length=MAX_TITLE,
+                                                   widget=forms.TextInput(attrs={"autocomplete": "off"}))
+            self.order_fields(["title", "body"])
+        if with_reason:
+            self.fields["reason"] = forms.CharField(
+                label=gettext_lazy("Reason for editing someone else's post (kept in the moderation log)"),
+                required=False, max_length=MAX_REASON)
+
+
+def _setting(label: Any, minimum: int, default: int) -> forms.IntegerField:
+    return forms.IntegerField(label=label, required=False, min_value=minimum, max_value=1000,
+                              help_text=format_lazy(gettext_lazy("Empty: the platform's default ({default})."),
+                                                    default=default))
+
+
+class SpaceSettingsForm(AccessibleForm):
+    """The space's own settings; an empty field follows the platform's default (named in its help)."""
+
+    def __init__(self, *args: Any, defaults: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["priority_weekly_quota"] = _setting(
+            gettext_lazy("Priority questions per learner and week"), 0, defaults.default_priority_weekly_quota)
+        self.fields["response_target_hours"] = _setting(
+            gettext_lazy("Response target for priority questions (hours)"), 1,
+            defaults.default_response_target_hours)
+        self.fields["auto_hide_reports"] = _setting(
+            gettext_lazy("Reports that hide a post until a moderator looks (0: never)"), 0,
+            defaults.default_auto_hide_reports)
+
+
+class GroupEditForm(AccessibleForm):
+    """A group's name and description (its supervisor or staff)."""
+
+    name = forms.CharField(label=gettext_lazy("Group name"), max_length=MAX_TITLE)
+    description = forms.CharField(label=gettext_lazy("Description"), required=False, max_length=5000,
+                                  widget=_text(3, 5000))
 
 
 class GroupForm(AccessibleForm):

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -193,6 +194,10 @@ class CommunitySimilarQuestionSerializer(serializers.Serializer):
     title = serializers.CharField()
     state = serializers.CharField()
     reply_count = serializers.IntegerField()
+    replies_label = serializers.SerializerMethodField(help_text="The reply count in words, in the reader's language.")
+
+    def get_replies_label(self, item) -> str:
+        return ngettext("{count} reply", "{count} replies", item.reply_count).format(count=item.reply_count)
 
 
 class CommunityQueueEntrySerializer(serializers.Serializer):

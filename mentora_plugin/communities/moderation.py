@@ -51,6 +51,7 @@ from mentora_plugin.communities.models import (
     Thread,
     ThreadRead,
 )
+from mentora_plugin.communities.rules import forget_cached_moderators
 from mentora_plugin.db import insert_ignoring_conflicts
 from mentora_plugin.host import api as host_api
 from mentora_plugin.host.data import CourseRole
@@ -618,5 +619,6 @@ def set_moderator(actor: Any, course_key: Any, username: Any, is_moderator: bool
             return
         member.is_moderator = is_moderator
         member.save(update_fields=["is_moderator"])
+        forget_cached_moderators()
         _log(ctx, Action.ROLE, actor=ctx.user, target_user_id=target.pk, reason=reason,
              details={"is_moderator": is_moderator})

@@ -25,14 +25,33 @@ def may_lead_forums(user: Any, course_key: Any) -> bool:
     return course_key is not None and trainers_api.can(user, "lead_forums", course_key)
 
 
+#: Request-scoped memory of who moderates which space (every request asks twice: moderate and sanction).
+MODERATOR_CACHE = "mentora_communities.moderators"
+
+
 @rules.predicate
 def is_space_moderator(user: Any, course_key: Any) -> bool:
-    """Someone the course staff made a moderator of the course's space."""
+    """Someone the course staff made a moderator of the course's space (remembered for the request)."""
+    from edx_django_utils.cache import RequestCache
+
     from mentora_plugin.communities.models import Member
 
     if course_key is None or not getattr(user, "is_authenticated", False):
         return False
-    return Member.objects.filter(space__course_key=str(course_key), user=user, is_moderator=True).exists()
+    cache = RequestCache(MODERATOR_CACHE)
+    cached = cache.get_cached_response(f"{user.pk}:{course_key}")
+    if cached.is_found:
+        return cached.value
+    found = Member.objects.filter(space__course_key=str(course_key), user=user, is_moderator=True).exists()
+    cache.set(f"{user.pk}:{course_key}", found)
+    return found
+
+
+def forget_cached_moderators() -> None:
+    """After naming or removing a moderator: the next check reads the database."""
+    from edx_django_utils.cache import RequestCache
+
+    RequestCache(MODERATOR_CACHE).clear()
 
 
 is_staff_of_space = is_course_staff | is_platform_staff

@@ -384,6 +384,7 @@ class TestThread:
 
 
 class TestSearch:
+    @pytest.mark.django_db(transaction=True)  # MariaDB's FULLTEXT index sees committed rows only
     def test_finds_visible_posts_only(self, cast, qa, question):
         hidden = api.create_thread(cast["learner2"], qa.pk, title="Loops hidden", body="loops loops")
         api.moderate_thread(cast["trainer"], hidden.id, "hide", reason="Spam")

@@ -337,6 +337,7 @@ class TestThreads:
         assert page["page"] == 1 and page["has_next"] is False
         assert [(item["title"], item["unread"]) for item in page["results"]] == [("Loops", False)]
 
+    @pytest.mark.django_db(transaction=True)  # MariaDB's FULLTEXT index sees committed rows only
     def test_search_and_similar_questions(self, people, space):
         client = client_for(people["learner2"])
         found = client.get(V1 + f"courses/{COURSE}/search/", {"q": "loops"}).json()

@@ -84,6 +84,7 @@ def test_the_author_still_hears_that_reports_hid_their_thread(cast, settings, dj
     assert [item.kind for item in api.list_notifications(cast["learner"])] == ["moderation"]
 
 
+@pytest.mark.django_db(transaction=True)  # MariaDB's FULLTEXT index sees committed rows only
 def test_comments_leave_with_their_hidden_reply(cast):
     forum = api.create_forum(cast["staff"], COURSE, title="General")
     started = posts.create_thread(cast["learner"], forum.id, title="Fish", body="Tell me about fish")

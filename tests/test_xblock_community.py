@@ -152,6 +152,7 @@ class TestHandlers:
         response = block.runtime.handle(block, "post_thread", webob.Request.blank("/", method="GET"))
         assert response.status_code == 405
 
+    @pytest.mark.django_db(transaction=True)  # MariaDB's FULLTEXT index sees committed rows only
     def test_similar_questions(self, cast, questions):
         first, _second = questions
         status, body = call(viewer_block(cast["learner2"]), "similar", {"title": "loops in python"})

@@ -206,6 +206,25 @@ def test_review_turnaround_is_the_median_in_hours(make_trainer):
     assert figures[none.user_id].review_turnaround_hours is None
 
 
+def test_answer_response_time_is_the_median_of_answers_to_priority_questions(make_trainer):
+    quick, slow, silent = make_trainer(), make_trainer(), make_trainer()
+    for hours in (1, 2, 9):
+        add_activity(quick.user_id, kind="answer", turnaround_seconds=hours * 3600)
+    add_activity(quick.user_id, kind="review", turnaround_seconds=100 * 3600)  # reviews are another figure
+    add_activity(slow.user_id, kind="answer", turnaround_seconds=30 * 3600)
+    add_activity(silent.user_id, 2)
+
+    figures = metrics.compute_metrics([quick.user_id, slow.user_id, silent.user_id], NOW)
+
+    assert (figures[quick.user_id].answer_response_hours, figures[quick.user_id].answers_given) == (2, 3)
+    assert figures[quick.user_id].review_turnaround_hours == 100
+    assert figures[slow.user_id].answer_response_hours == 30
+    assert figures[silent.user_id].answer_response_hours is None
+    assert levels.meets(figures[quick.user_id], {"answer_response_hours": 24})
+    assert not levels.meets(figures[slow.user_id], {"answer_response_hours": 24})
+    assert levels.meets(figures[silent.user_id], {"answer_response_hours": 24}), "nobody is held back for none"
+
+
 def test_distinct_learners_over_delivered_activity_of_any_kind(make_trainer, make_user):
     trainer = make_trainer()
     first, second, third, absent = (make_user() for _ in range(4))

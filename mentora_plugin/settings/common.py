@@ -98,7 +98,8 @@ DEFAULTS: dict[str, Any] = {
     #   thresholds over MENTORA_TRAINER_LEVEL_WINDOW_DAYS: "sessions_delivered", "distinct_learners",
     #   "rating_count", "rating_average" (Bayesian, see MENTORA_TRAINER_RATING_PRIOR), "learner_success" (share of
     #   mentored learners who passed the course, 0-1) are minimums; "review_turnaround_hours" (median),
-    #   "no_show_rate" (0-1) and "upheld_complaints" are maximums. The first level has no criteria: every new
+    #   "answer_response_hours" (median time to answer a priority question), "no_show_rate" (0-1) and
+    #   "upheld_complaints" are maximums. The first level has no criteria: every new
     #   trainer starts there.
     "MENTORA_TRAINER_LEVELS": [
         {"key": "beginner", "criteria": {}},
@@ -113,14 +114,16 @@ DEFAULTS: dict[str, Any] = {
             "key": "advanced",
             "criteria": {
                 "sessions_delivered": 40, "distinct_learners": 15, "rating_count": 20, "rating_average": 4.3,
-                "learner_success": 0.5, "review_turnaround_hours": 72, "no_show_rate": 0.08, "upheld_complaints": 0,
+                "learner_success": 0.5, "review_turnaround_hours": 72, "answer_response_hours": 24,
+                "no_show_rate": 0.08, "upheld_complaints": 0,
             },
         },
         {
             "key": "expert",
             "criteria": {
                 "sessions_delivered": 120, "distinct_learners": 40, "rating_count": 60, "rating_average": 4.6,
-                "learner_success": 0.65, "review_turnaround_hours": 48, "no_show_rate": 0.04, "upheld_complaints": 0,
+                "learner_success": 0.65, "review_turnaround_hours": 48, "answer_response_hours": 12,
+                "no_show_rate": 0.04, "upheld_complaints": 0,
             },
         },
     ],

@@ -92,6 +92,7 @@ CRITERIA: dict[str, tuple[str, Any]] = {
     "rating_average": (MIN, gettext_lazy("Average rating (Bayesian)")),
     "learner_success": (MIN, gettext_lazy("Learner success (share who passed)")),
     "review_turnaround_hours": (MAX, gettext_lazy("Review turnaround (median hours)")),
+    "answer_response_hours": (MAX, gettext_lazy("Response time to priority questions (median hours)")),
     "no_show_rate": (MAX, gettext_lazy("No-show rate")),
     "upheld_complaints": (MAX, gettext_lazy("Upheld complaints")),
 }

@@ -21,6 +21,8 @@ Every figure is measured the same way for everybody, from Mentora's own records:
 - ``review_turnaround_hours``: the median of delivered review activities' ``turnaround_seconds``, in hours; None
   when the trainer released no review (a maximum on it is then met: nobody is held back for reviews they were never
   asked for);
+- ``answer_response_hours``: the median of delivered answer activities' ``turnaround_seconds`` (communities' priority
+  questions: from marking to the first answer), in hours; None when they answered none (a maximum is then met);
 - ``no_show_rate``: the trainer's no-shows over the sessions that were due from them (delivered + trainer no-shows;
   a learner's no-show is not the trainer's doing); 0 with no session;
 - ``upheld_complaints``: disputes against the trainer (``reported``, ``against_trainer``) resolved as upheld in the
@@ -77,6 +79,8 @@ class TrainerMetrics:
     learner_success: float = 0.0
     reviews_released: int = 0
     review_turnaround_hours: float | None = None
+    answers_given: int = 0
+    answer_response_hours: float | None = None
     no_show_rate: float = 0.0
     upheld_complaints: int = 0
 
@@ -163,11 +167,13 @@ def compute_metrics(trainer_ids: Sequence[int], now: datetime) -> dict[int, Trai
     for row in complaints:
         figures[row["reported_id"]]["upheld_complaints"] = row["count"]
 
-    turnarounds: dict[int, list[int]] = defaultdict(list)
-    for trainer_id, seconds in activity.filter(
-        kind=TrainerActivity.Kind.REVIEW, outcome=_DELIVERED, turnaround_seconds__isnull=False
-    ).values_list("trainer_id", "turnaround_seconds"):
-        turnarounds[trainer_id].append(seconds)
+    turnarounds: dict[int, list[int]] = defaultdict(list)  # reviews: submission to release
+    responses: dict[int, list[int]] = defaultdict(list)  # priority questions: marking to the first answer
+    for trainer_id, kind, seconds in activity.filter(
+        kind__in=[TrainerActivity.Kind.REVIEW, TrainerActivity.Kind.ANSWER], outcome=_DELIVERED,
+        turnaround_seconds__isnull=False,
+    ).values_list("trainer_id", "kind", "turnaround_seconds"):
+        (turnarounds if kind == TrainerActivity.Kind.REVIEW else responses)[trainer_id].append(seconds)
 
     # The course key as plain text: parsing every row into a CourseKey would cost more than the query.
     pairs: dict[int, set[tuple[int, str]]] = defaultdict(set)
@@ -201,6 +207,7 @@ def compute_metrics(trainer_ids: Sequence[int], now: datetime) -> dict[int, Trai
         trainer_pairs = pairs.get(trainer_id, set())
         passed_pairs = sum(1 for learner_id, course in trainer_pairs if has_passed(learner_id, course))
         seconds = turnarounds.get(trainer_id)
+        answered = responses.get(trainer_id)
         result[trainer_id] = TrainerMetrics(
             trainer_id=trainer_id,
             computed_at=now,
@@ -217,6 +224,8 @@ def compute_metrics(trainer_ids: Sequence[int], now: datetime) -> dict[int, Trai
             learner_success=passed_pairs / len(trainer_pairs) if trainer_pairs else 0.0,
             reviews_released=len(seconds or ()),
             review_turnaround_hours=statistics.median(seconds) / 3600 if seconds else None,
+            answers_given=len(answered or ()),
+            answer_response_hours=statistics.median(answered) / 3600 if answered else None,
             no_show_rate=no_shows / (sessions + no_shows) if sessions + no_shows else 0.0,
             upheld_complaints=values.get("upheld_complaints", 0),
         )

@@ -51,7 +51,7 @@ def figure(key: str, value: Any) -> str:
         return "—"
     if key in _SHARES:
         return _("{value}%").format(value=_number(value * 100, 1))
-    if key == "review_turnaround_hours":
+    if key in ("review_turnaround_hours", "answer_response_hours"):
         return _("{value} h").format(value=_number(value, 1))
     if key == "rating_average":
         return _number(value, 2)

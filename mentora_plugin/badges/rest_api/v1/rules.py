@@ -37,7 +37,7 @@ KINDS_HELP = (
     "project_score {usage_key, min_percent 0-100}; sessions_attended {count 1-1000, course_id?}; course_passed "
     "{course_id?} (a course's class counts its own course; a platform class names one); trainer_metric {metric, "
     "min | max}, the only kind of trainers' classes (metric: sessions_delivered, distinct_learners, rating_count, "
-    "rating_average, learner_success, review_turnaround_hours, no_show_rate, upheld_complaints)."
+    "rating_average, learner_success, review_turnaround_hours, answer_response_hours, no_show_rate, upheld_complaints)."
 )
 #: The domain's name of a condition's course, and the API's.
 COURSE_NAMES = ("course_key", "course_id")

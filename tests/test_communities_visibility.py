@@ -128,3 +128,49 @@ def test_a_suspension_says_when_it_ends_in_the_members_zone(cast, clock, monkeyp
     error = refused(api.get_space, cast["peer"], COURSE)
     assert error.code == "suspended" and error.until == until
     assert f"{until.year}-01-15 10:00 (Europe/Paris)" in str(error)
+
+
+def test_unread_counts_per_forum_in_one_query(cast, django_assert_num_queries):
+    first = api.create_forum(cast["staff"], COURSE, title="First")
+    second = api.create_forum(cast["staff"], COURSE, title="Second")
+    read = posts.create_thread(cast["learner"], first.id, title="Read", body="Seen")
+    posts.create_thread(cast["learner"], first.id, title="New", body="Not seen")
+    posts.create_thread(cast["peer"], second.id, title="Other", body="Not seen either")
+    api.mark_read(cast["third"], read.id)
+    assert api.unread_counts(cast["third"], COURSE) == {first.id: 1, second.id: 1}
+    posts.reply(cast["peer"], read.id, body="News")  # active since they read it: unread again
+    assert api.unread_counts(cast["third"], COURSE)[first.id] == 2
+
+
+def test_the_space_page_costs_the_same_whatever_the_number_of_forums(cast):
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+    from edx_django_utils.cache import RequestCache
+
+    client = Client()
+    client.force_login(cast["learner"])
+    page = reverse("mentora-communities:space", args=[str(COURSE)])
+
+    def cost() -> int:
+        RequestCache.clear_all_namespaces()
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(page).status_code == 200
+        return len(queries)
+
+    api.create_forum(cast["staff"], COURSE, title="Forum 0")
+    few = cost()
+    for index in range(1, 11):
+        forum = api.create_forum(cast["staff"], COURSE, title=f"Forum {index}")
+        posts.create_thread(cast["peer"], forum.id, title=f"Thread {index}", body="Hello")
+    assert cost() == few
+
+
+def test_an_archived_groups_board_stays_readable_by_its_group(cast):
+    group = api.create_group(cast["trainer"], COURSE, name="Alpha", members=["learner"])
+    started = posts.create_thread(cast["learner"], group.board_forum_id, title="Our plan", body="Plan")
+    api.update_group(cast["trainer"], group.id, archived=True)
+    assert [thread.id for thread in api.forum_page(cast["learner"], group.board_forum_id).threads] == [started.id]
+    assert refused(posts.reply, cast["learner"], started.id, body="More").status == 409  # archived: no posts
+    assert refused(api.forum_page, cast["peer"], group.board_forum_id).status == 404  # not their group

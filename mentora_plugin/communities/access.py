@@ -195,7 +195,7 @@ def forum_visible(ctx: Context, forum: Forum) -> bool:
     """Whether ``ctx``'s user may read ``forum`` (a forum of ``ctx.space``)."""
     if forum.space_id != ctx.space.pk:
         return False
-    if forum.archived and not ctx.can_moderate:
+    if forum.archived and not ctx.can_moderate and forum.kind != Forum.Kind.GROUP:  # as ``visible_forums``
         return False
     if forum.kind == Forum.Kind.GROUP:
         return _may_see_group_board(ctx, forum)
@@ -260,10 +260,13 @@ def reader_of_post(user: Any, post_id: Any) -> tuple[Context, Post]:
 
 
 def visible_forums(ctx: Context) -> QuerySet[Forum]:
-    """The forums of the space ``ctx``'s user may read (group boards of their groups only; archived: moderators)."""
+    """
+    The forums of the space ``ctx``'s user may read: group boards of their groups only; archived forums for
+    moderators, and an archived group's board for its group still (its record; archived forums take no posts).
+    """
     forums = Forum.objects.filter(space=ctx.space)
     if not ctx.can_moderate:
-        forums = forums.filter(archived=False)
+        forums = forums.filter(Q(archived=False) | Q(kind=Forum.Kind.GROUP))
     if not ctx.can_manage:
         mine = Group.objects.filter(board=OuterRef("pk")).filter(
             Q(supervisor_id=ctx.user_id)

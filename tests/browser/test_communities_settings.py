@@ -2,7 +2,8 @@
 The community's editing pages in a real browser, on the seeded demo, with the keyboard only once signed in: Tariq,
 who leads the data cleaning clinic, opens its rules from the forum page, turns on a five-minute slow mode and
 schedules its closing, and the forum page then says so. axe-core finds no serious or critical violation on the
-forum's rules, the staff's community settings, and the page editing a post.
+forum's rules, the staff's community settings, a group page with its edit forms, and the page editing a post (which
+Alice reaches from her post's "Edit" link and saves, by keyboard).
 """
 from __future__ import annotations
 
@@ -12,12 +13,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from selenium.webdriver.common.keys import Keys
 
-from devsite.people import COURSE_KEY
 from devsite.seed_communities import CLINIC, CLINIC_THREAD
 from mentora_plugin.communities.models import Forum, ModerationAction, Post, Thread
 from tests.browser.test_booking import press, tab_to
 from tests.browser.test_communities_pages import assert_accessible, forum_id, page
 from tests.browser.test_demo import sign_in_by_click, wait_for_text
+
+pytestmark = pytest.mark.browser
 
 
 def test_a_forum_leader_turns_on_slow_mode_and_a_scheduled_close_by_keyboard(demo, browser):
@@ -63,6 +65,17 @@ def test_the_settings_page_is_accessible(demo, browser, who, name, heading):
     assert_accessible(browser)
 
 
+def test_the_group_page_with_its_edit_forms_is_accessible(demo, browser):
+    sign_in_by_click(browser, demo, "Tariq Benali")
+    browser.get(demo + page("groups"))
+    browser.find_element("link text", "Pipeline team").click()
+    wait_for_text(browser, "Pipeline team", "h1")
+    assert "Rename or describe the group" in browser.find_element("id", "main").text
+    tab_to(browser, ".mc-edit-milestone summary", limit=120)
+    press(browser, Keys.ENTER)  # open the first milestone's edit form, so that axe checks its fields
+    assert_accessible(browser)
+
+
 def test_the_edit_page_is_accessible_and_saves_by_keyboard(demo, browser):
     thread = Thread.objects.get(title=CLINIC_THREAD)
     opening = Post.objects.get(thread=thread, is_opening=True)
@@ -74,8 +87,8 @@ def test_the_edit_page_is_accessible_and_saves_by_keyboard(demo, browser):
     wait_for_text(browser, "Edit the thread", "h1")
     assert_accessible(browser)
     tab_to(browser, "#id_edit-body")
-    press(browser, Keys.END, Keys.CONTROL + Keys.END, " (edited by keyboard)")
+    press(browser, "Edited by keyboard. ")
     tab_to(browser, "form.mentora-form button[type=submit]")
     press(browser, Keys.ENTER)
     wait_for_text(browser, "Your changes are saved.", ".mentora-messages")
-    assert Post.objects.get(pk=opening.pk).body.endswith("(edited by keyboard)")
+    assert "Edited by keyboard." in Post.objects.get(pk=opening.pk).body

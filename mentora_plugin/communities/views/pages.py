@@ -9,6 +9,7 @@ The pages of a course's community (under /mentora/communities/, namespace ``ment
   report, follow, accept an answer, priority, and the moderators' controls (``#post-<id>`` anchors).
 - ``<course_id>/search/``, ``<course_id>/people/<username>/`` (follow someone), ``notifications/``.
 - The trainers' priority queue, the moderation page and group projects: ``views.staff``.
+- Editing a post, a forum's rules and the space's settings: ``views.editing``.
 
 Thin views over ``communities.api``: forms check shapes, the API decides. A refusal of a form is shown next to its
 field with the API's status and nothing changes; a change redirects (POST, redirect, GET). Every page works without
@@ -24,6 +25,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import include, path, re_path, reverse
@@ -65,6 +67,24 @@ def course_key_or_404(course_id: str) -> Any:
 
 def zone_of(user: Any) -> Any:
     return host_api.get_user_time_zone(user)
+
+
+def in_zone(value: Any, user: Any) -> Any:
+    """
+    A date and time the viewer typed, read in THEIR time zone. Django's form field makes it aware in the server's
+    zone; the wall-clock time is kept and given the viewer's zone instead.
+    """
+    if value is None:
+        return None
+    naive = value.replace(tzinfo=None) if timezone.is_aware(value) else value
+    return timezone.make_aware(naive, zone_of(user))
+
+
+def as_typed(value: Any, user: Any) -> Any:
+    """An aware datetime as the viewer would type it in a ``datetime-local`` field (their zone, naive)."""
+    if value is None:
+        return None
+    return timezone.localtime(value, zone_of(user)).replace(tzinfo=None)
 
 
 def say(error: Error, user: Any) -> str:
@@ -155,12 +175,19 @@ def space(request: HttpRequest, course_id: str) -> HttpResponse:
     info = api.get_space(user, key)
     form, status = None, 200
     if info.viewer.can_create_forum:
-        form = ForumForm(prefix="forum")
+        staff = info.viewer.can_manage
+        form = ForumForm(prefix="forum", name_leader=staff)
         if request.method == "POST" and request.POST.get("action") == "create_forum":
-            form = ForumForm(request.POST, prefix="forum")
+            form = ForumForm(request.POST, prefix="forum", name_leader=staff)
             if form.is_valid():
+                data = dict(form.cleaned_data)
+                leader = data.pop("leader", "").strip()
                 try:
-                    created = api.create_forum(user, key, **form.cleaned_data)
+                    with transaction.atomic():  # a refused leader leaves no forum behind
+                        created = api.create_forum(user, key, **data)
+                        if leader:
+                            created = api.update_forum(user, created.id, leader=leader,
+                                                       reason=_("Leader named at creation."))
                 except Error as error:
                     status = refuse(form, error, say(error, user))
                 else:
@@ -171,10 +198,10 @@ def space(request: HttpRequest, course_id: str) -> HttpResponse:
     elif request.method == "POST":
         messages.error(request, _("You may not create forums in this course."))
         return redirect("mentora-communities:space", course_id=str(key))
+    unread = api.unread_counts(user, key)  # one query for every forum
     rows, announcements, questions = [], [], []
     for forum in info.forums:
-        unread = api.forum_page(user, forum.id, show="unread", page_size=PAGE_SIZE)
-        rows.append({"forum": forum, "unread": len(unread.threads), "more_unread": unread.has_next})
+        rows.append({"forum": forum, "unread": unread.get(forum.id, 0)})
         if forum.kind == "announcements":
             announcements = api.forum_page(user, forum.id, page_size=3).threads
         elif forum.kind == "qa":
@@ -261,6 +288,7 @@ def forum(request: HttpRequest, course_id: str, forum_id: str) -> HttpResponse:
     context.update({
         "forum": info, "listing": listing, "show": show, "show_choices": SHOW_CHOICES, "thread_form": form,
         "group": group, "similar_url": _similar_url(key) if info.kind == "qa" else "",
+        "may_change_rules": viewer.can_manage or (info.leader is not None and info.leader.id == user.pk),
         "thread_url_pattern": reverse("mentora-communities:thread", args=[str(key), 0]),
     })
     return render(request, "mentora/communities/forum.html", context, status=status)
@@ -403,11 +431,9 @@ def thread(request: HttpRequest, course_id: str, thread_id: str) -> HttpResponse
 
 
 def _reaction_buttons(post: Any) -> list[dict[str, Any]]:
-    """The post's reaction buttons, in ``Reaction.Kind`` order: label, count, whether the viewer pressed it."""
-    from mentora_plugin.communities.models import Reaction
-
+    """The post's reaction buttons, in ``api.REACTION_KINDS`` order: label, count, whether the viewer pressed it."""
     return [{"kind": kind, "label": label, "count": post.reactions.get(kind, 0), "pressed": kind in post.my_reactions}
-            for kind, label in Reaction.Kind.choices]
+            for kind, label in api.REACTION_KINDS]
 
 
 def _post_row(post: Any, detail: Any, viewer: Any, user: Any, bound: dict[str, Any]) -> dict[str, Any]:
@@ -484,16 +510,9 @@ def person(request: HttpRequest, course_id: str, username: str) -> HttpResponse:
     context = base_context(request, key, viewer)
     context.update({
         "person": someone, "name": host_api.display_name(someone), "roles": [role.label() for role in roles],
-        "is_me": someone.pk == user.pk, "following": _follows(user, key, someone),
+        "is_me": someone.pk == user.pk, "following": api.is_following_user(user, key, someone.username),
     })
     return render(request, "mentora/communities/person.html", context)
-
-
-def _follows(user: Any, course_key: Any, someone: Any) -> bool:
-    """Whether ``user`` follows ``someone`` in the course's space (the follow button's state)."""
-    from mentora_plugin.communities.models import Follow
-
-    return Follow.objects.filter(user=user, space__course_key=course_key, followed_user=someone).exists()
 
 
 @login_required
@@ -541,19 +560,18 @@ def notifications(request: HttpRequest) -> HttpResponse:
 
 
 def _kind_labels() -> dict[str, str]:
-    from mentora_plugin.communities.models import Notification
-
+    """What each kind of notification says (the kinds are ``Notification.Kind``'s values)."""
     return {
-        Notification.Kind.REPLY: _("replied"),
-        Notification.Kind.MENTION: _("mentioned you"),
-        Notification.Kind.FOLLOWED_THREAD: _("posted in a thread you follow"),
-        Notification.Kind.FOLLOWED_FORUM: _("started a thread in a forum you follow"),
-        Notification.Kind.FOLLOWED_USER: _("posted (you follow them)"),
-        Notification.Kind.ANSWER: _("answered your question"),
-        Notification.Kind.PRIORITY: _("asked a priority question"),
-        Notification.Kind.ESCALATION: _("A priority question is past its response target"),
-        Notification.Kind.GROUP: _("News of your group project"),
-        Notification.Kind.MODERATION: _("A moderator acted on your post"),
+        "reply": _("replied"),
+        "mention": _("mentioned you"),
+        "followed_thread": _("posted in a thread you follow"),
+        "followed_forum": _("started a thread in a forum you follow"),
+        "followed_user": _("posted (you follow them)"),
+        "answer": _("answered your question"),
+        "priority": _("asked a priority question"),
+        "escalation": _("A priority question is past its response target"),
+        "group": _("News of your group project"),
+        "moderation": _("A moderator acted on your post"),
     }
 
 
@@ -564,6 +582,12 @@ def _staff_patterns() -> list:
     from mentora_plugin.communities.views import staff
 
     return staff.urlpatterns
+
+
+def _editing_patterns() -> list:
+    from mentora_plugin.communities.views import editing
+
+    return editing.urlpatterns
 
 
 COURSE = r"(?P<course_id>[^/]+)"
@@ -577,4 +601,5 @@ urlpatterns = [
     re_path(rf"^{COURSE}/search/$", search, name="search"),
     re_path(rf"^{COURSE}/people/(?P<username>[^/]+)/$", person, name="person"),
     path("", include(_staff_patterns())),
+    path("", include(_editing_patterns())),
 ]

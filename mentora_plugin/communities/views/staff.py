@@ -6,7 +6,8 @@ The community pages of trainers, moderators and group projects (mounted by ``vie
 - ``<course_id>/moderation/`` (``moderation``): the review queue (reported and hidden posts) with the decision
   form, mute / suspend until a date, the active sanctions with "lift", the moderation log, naming moderators.
 - ``<course_id>/groups/`` (``groups``) and ``<course_id>/groups/<group_id>/`` (``group``): the viewer's group
-  projects; a group's members, supervisor, milestones, board threads and linked team project.
+  projects; a group's members, supervisor, milestones, board threads and linked team project; its supervisor and
+  staff rename and describe it and edit its milestones (title, due date, description) in place.
 
 Same rules as ``views.pages``: the API decides, forms show its refusals, changes redirect.
 """
@@ -18,12 +19,11 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import re_path, reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mentora_plugin.communities import api
-from mentora_plugin.communities.models import ModerationAction, Report
 from mentora_plugin.communities.views.forms import (
+    GroupEditForm,
     GroupForm,
     LiftForm,
     MembersForm,
@@ -37,22 +37,21 @@ from mentora_plugin.communities.views.forms import (
 from mentora_plugin.communities.views.pages import (
     COURSE,
     Error,
+    as_typed,
     base_context,
     community_page,
     course_key_or_404,
+    in_zone,
     int_or_404,
     page_number,
     same_course,
     say,
-    zone_of,
 )
 
 
 def _aware(value: Any, user: Any) -> Any:
-    """A date typed in the viewer's time zone, as an aware datetime."""
-    if value is None or timezone.is_aware(value):
-        return value
-    return timezone.make_aware(value, zone_of(user))
+    """A date typed in the viewer's time zone, as an aware datetime (``pages.in_zone``)."""
+    return in_zone(value, user)
 
 
 # --- the priority queue -----------------------------------------------------------------------------------------------
@@ -89,7 +88,7 @@ def queue(request: HttpRequest, course_id: str) -> HttpResponse:
         "entries": entries, "state": state, "mine": mine, "overdue": overdue,
         "figures": [{"figures": row, "median": _duration(row.median_seconds)}
                     for row in api.response_figures(user, key)],
-        "target_hours": _target_hours(key),
+        "target_hours": api.response_target_hours(key),
     })
     return render(request, "mentora/communities/queue.html", context)
 
@@ -107,16 +106,6 @@ def _duration(seconds: int | None) -> str:
 def _query(request: HttpRequest) -> str:
     kept = {name: request.GET[name] for name in ("state", "mine", "overdue") if name in request.GET}
     return ("?" + "&".join(f"{name}={value}" for name, value in kept.items())) if kept else ""
-
-
-def _target_hours(course_key: Any) -> int:
-    """The space's response promise in hours (its own, else the platform's)."""
-    from django.conf import settings
-
-    from mentora_plugin.communities.models import Space
-
-    own = Space.objects.filter(course_key=course_key).values_list("response_target_hours", flat=True).first()
-    return own or settings.MENTORA_COMMUNITIES_RESPONSE_TARGET_HOURS
 
 
 # --- moderation -------------------------------------------------------------------------------------------------------
@@ -179,7 +168,7 @@ def moderation(request: HttpRequest, course_id: str) -> HttpResponse:
             return outcome
         status = outcome
     items = api.review_queue(user, key)
-    reasons, actions = dict(Report.Reason.choices), dict(ModerationAction.Action.choices)
+    reasons, actions = dict(api.REPORT_REASONS), dict(api.MODERATION_ACTIONS)
     sanctions = api.list_sanctions(user, key) if viewer.can_sanction else []
     context = base_context(request, key, viewer)
     context.update({
@@ -246,7 +235,13 @@ def _group_action(request: HttpRequest, key: Any, found: Any, bound: dict[str, A
             messages.success(request, _("The milestone is updated."))
         return here
     forms = {"milestone": (MilestoneForm, "milestone"), "members": (MembersForm, "members"),
-             "project": (ProjectLinkForm, "project")}
+             "project": (ProjectLinkForm, "project"), "edit_group": (GroupEditForm, "edit")}
+    milestone_id = None
+    if action == "edit_milestone":
+        milestone_id = int_or_404(request.POST.get("milestone_id"))
+        if not any(milestone.id == milestone_id for milestone in found.milestones):
+            raise Http404(_("Not found."))
+        forms[action] = (MilestoneForm, f"ms-{milestone_id}")
     if action not in forms:
         messages.error(request, _("Unknown action."))
         return here
@@ -257,7 +252,19 @@ def _group_action(request: HttpRequest, key: Any, found: Any, bound: dict[str, A
         return 400
     data = form.cleaned_data
     try:
-        if action == "milestone":
+        if action == "edit_group":
+            changes = {name: data[name] for name in ("name", "description")
+                       if data[name] != getattr(found, name)}  # an unchanged name of a linked group is no change
+            if changes:
+                api.update_group(user, found.id, **changes)
+            messages.success(request, _("The group is updated."))
+        elif action == "edit_milestone":
+            api.update_milestone(user, milestone_id, title=data["title"], due_at=_aware(data["due_at"], user),
+                                 description=data["description"])
+            messages.success(request, _("The milestone is updated."))
+            return redirect(reverse("mentora-communities:group", args=[str(key), found.id])
+                            + f"#milestone-{milestone_id}")
+        elif action == "milestone":
             api.add_milestone(user, found.id, title=data["title"], due_at=_aware(data["due_at"], user),
                               description=data["description"])
             messages.success(request, _("The milestone is added."))
@@ -272,6 +279,10 @@ def _group_action(request: HttpRequest, key: Any, found: Any, bound: dict[str, A
     return here
 
 
+#: The group page's actions whose forms only its supervisor and staff get.
+_MANAGING = ("milestone", "members", "project", "edit_group", "edit_milestone")
+
+
 @community_page
 def group(request: HttpRequest, course_id: str, group_id: str) -> HttpResponse:
     """A group project: members, supervisor, milestones, its board's latest threads, its linked project."""
@@ -282,18 +293,27 @@ def group(request: HttpRequest, course_id: str, group_id: str) -> HttpResponse:
     same_course(found.course_key, key)
     bound: dict[str, Any] = {}
     status = 200
+    supervises = found.supervisor is not None and found.supervisor.id == user.pk
+    manages = supervises or viewer.can_manage
     if request.method == "POST":
+        if not manages and request.POST.get("action") in _MANAGING:  # their forms are not on their page
+            messages.error(request, _("Only the group's supervisor and the course's staff may change it."))
+            return redirect("mentora-communities:group", course_id=str(key), group_id=found.id)
         outcome = _group_action(request, key, found, bound)
         if isinstance(outcome, HttpResponse):
             return outcome
         status = outcome
-    supervises = found.supervisor is not None and found.supervisor.id == user.pk
-    manages = supervises or viewer.can_manage
     member = any(person.id == user.pk for person in found.members)
     context = base_context(request, key, viewer)
     context.update({
         "group": found, "board": api.forum_page(user, found.board_forum_id, page_size=10),
         "manages": manages, "may_tick": manages or member,
+        "edit_form": (bound.get("edit") or GroupEditForm(
+            prefix="edit", initial={"name": found.name, "description": found.description})) if manages else None,
+        "milestones": [{"milestone": milestone, "form": (bound.get(f"ms-{milestone.id}") or MilestoneForm(
+            prefix=f"ms-{milestone.id}", initial={"title": milestone.title, "description": milestone.description,
+                                                   "due_at": as_typed(milestone.due_at, user)})) if manages else None}
+                       for milestone in found.milestones],
         "milestone_form": (bound.get("milestone") or MilestoneForm(prefix="milestone")) if manages else None,
         "members_form": (bound.get("members") or MembersForm(
             prefix="members", initial={"members": " ".join(person.username for person in found.members)}))

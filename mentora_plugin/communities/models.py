@@ -119,6 +119,8 @@ class Thread(models.Model):
     A ``private`` question is seen only by its asker, the course's trainers, moderators and staff.
 
     .. pii: The author link (nulled on retirement; the text stays, authorless).
+    .. pii_types: id, other
+    .. pii_retirement: local_api
     """
 
     class State(models.TextChoices):
@@ -174,6 +176,8 @@ class Post(models.Model):
     or after enough reports) and soft-delete; the text is kept for them and for a restore.
 
     .. pii: The author link and the text (the link is nulled on retirement; the text stays, authorless).
+    .. pii_types: id, other
+    .. pii_retirement: local_api
     """
 
     thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="posts")
@@ -308,6 +312,8 @@ class Report(models.Model):
     Someone flagging a post for moderators, once per person and post. Open until a moderator resolves it.
 
     .. pii: The reporter link and their note (the link is nulled on retirement).
+    .. pii_types: id, other
+    .. pii_retirement: local_api
     """
 
     class Reason(models.TextChoices):
@@ -348,6 +354,8 @@ class Sanction(models.Model):
     Lifting it early keeps the row (the audit log points at it).
 
     .. pii: Who was sanctioned and why (deleted on their retirement).
+    .. pii_types: id, other
+    .. pii_retirement: local_api
     """
 
     class Kind(models.TextChoices):
@@ -377,6 +385,8 @@ class ModerationAction(models.Model):
     The audit log: every moderation action, who took it, on what, and why. Never edited.
 
     .. pii: The actor and target links (nulled on retirement) and the reason.
+    .. pii_types: id, other
+    .. pii_retirement: local_api
     """
 
     class Action(models.TextChoices):

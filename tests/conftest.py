@@ -5,6 +5,7 @@ import itertools
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from celery import current_app
 from django.contrib.auth import get_user_model
 from django.utils import translation
 from edx_django_utils.cache import RequestCache
@@ -40,6 +41,40 @@ def _events_raise():
     for signal in OpenEdxPublicSignal.all_events():
         signal.allow_send_event_failure()
     yield
+
+
+@pytest.fixture
+def eager_celery():
+    """
+    Run Celery tasks in-process, their errors raised (what the test settings' CELERY_TASK_ALWAYS_EAGER means);
+    left as found afterwards. A module wanting it for every test: ``pytest.mark.usefixtures("eager_celery")``.
+    """
+    conf = current_app.conf
+    before = (conf.task_always_eager, conf.task_eager_propagates)
+    conf.task_always_eager, conf.task_eager_propagates = True, True
+    yield
+    conf.task_always_eager, conf.task_eager_propagates = before
+
+
+@pytest.fixture
+def preferences(monkeypatch):
+    """The LMS's account preferences, per user id: {user_id: {"pref-lang": "fr", "time_zone": "..."}}."""
+    from mentora_plugin.host import compat
+
+    prefs: dict[int, dict[str, str]] = {}
+    monkeypatch.setattr(compat, "get_user_preference", lambda user, key: prefs.get(user.pk, {}).get(key))
+    return prefs
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """Run a call, then what its commit queues (the tasks), as a worker would."""
+
+    def run(call, *args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return call(*args, **kwargs)
+
+    return run
 
 
 @pytest.fixture

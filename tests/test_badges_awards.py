@@ -13,7 +13,6 @@ import uuid
 from datetime import date, timedelta
 
 import pytest
-from celery import current_app
 from django.core import mail
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -23,7 +22,6 @@ from django.utils.translation import gettext
 from mentora_plugin.badges import api, notifications, tasks
 from mentora_plugin.badges.models import BadgeAward, BadgeClass, SentBadgeNotification
 from mentora_plugin.host import api as host_api
-from mentora_plugin.host import compat
 from tests import test_badges_classes as class_tests
 from tests.conftest import COURSE, OTHER_COURSE, at
 from tests.test_badges_classes import give_level, make_class, refused
@@ -40,23 +38,6 @@ NOW = timezone.now()
 def badge(cast):
     """A course badge lasting 365 days, with a skill."""
     return make_class(cast["course_staff"], expiry="duration", valid_days=365, skills=["python"])
-
-
-@pytest.fixture
-def eager():
-    conf = current_app.conf
-    before = (conf.task_always_eager, conf.task_eager_propagates)
-    conf.task_always_eager, conf.task_eager_propagates = True, True
-    yield
-    conf.task_always_eager, conf.task_eager_propagates = before
-
-
-@pytest.fixture
-def preferences(monkeypatch):
-    """The LMS's account preferences, per user id (the preferences API cannot run here)."""
-    prefs: dict[int, dict[str, str]] = {}
-    monkeypatch.setattr(compat, "get_user_preference", lambda user, key: prefs.get(user.pk, {}).get(key))
-    return prefs
 
 
 # --- who awards -----------------------------------------------------------------------------------------------------
@@ -428,7 +409,9 @@ class TestReading:
 
 
 class TestEmails:
-    def test_the_learner_is_told_once_after_the_commit(self, cast, badge, eager, django_capture_on_commit_callbacks):
+    def test_the_learner_is_told_once_after_the_commit(
+        self, cast, badge, eager_celery, django_capture_on_commit_callbacks,
+    ):
         with django_capture_on_commit_callbacks(execute=True):
             award = api.award_badge(cast["trainer"], badge.id, cast["learner"], now=NOW)
         [message] = mail.outbox
@@ -440,7 +423,7 @@ class TestEmails:
         assert tasks.send_badge_notification.delay("badge_awarded", str(award.id)).get() == 0  # a redelivery
         assert len(mail.outbox) == 1 and SentBadgeNotification.objects.count() == 1
 
-    def test_a_rolled_back_award_sends_nothing(self, cast, badge, eager, django_capture_on_commit_callbacks):
+    def test_a_rolled_back_award_sends_nothing(self, cast, badge, eager_celery, django_capture_on_commit_callbacks):
         with (django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(RuntimeError),
               transaction.atomic()):
             api.award_badge(cast["course_staff"], badge.id, cast["learner"])
@@ -448,7 +431,7 @@ class TestEmails:
         assert callbacks == [] and mail.outbox == [] and not BadgeAward.objects.exists()
 
     def test_revocation_is_told_with_its_reason_in_the_learners_language(
-        self, cast, badge, eager, preferences, django_capture_on_commit_callbacks,
+        self, cast, badge, eager_celery, preferences, django_capture_on_commit_callbacks,
     ):
         preferences[cast["learner"].pk] = {"pref-lang": "fr"}
         award = api.award_badge(cast["course_staff"], badge.id, cast["learner"])
@@ -461,7 +444,9 @@ class TestEmails:
             assert message.subject == gettext("Your badge “{name}” has been revoked").format(name="Python basics")
             assert gettext("If you think this is a mistake, contact the course team.") in message.body
 
-    def test_automatic_awards_and_kinds_have_their_own_words(self, cast, eager, django_capture_on_commit_callbacks):
+    def test_automatic_awards_and_kinds_have_their_own_words(
+        self, cast, eager_celery, django_capture_on_commit_callbacks,
+    ):
         certificate = make_class(cast["course_staff"], kind="certificate", name="Data certificate")
         with django_capture_on_commit_callbacks(execute=True):
             api.award_automatically(certificate.id, cast["learner"], source_key="passed")

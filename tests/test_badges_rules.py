@@ -12,7 +12,6 @@ import itertools
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from celery import current_app
 from edx_django_utils.plugins.plugin_signals import connect_plugin_receivers
 from openedx_events.event_bus.avro.deserializer import deserialize_bytes_to_event_data
 from openedx_events.event_bus.avro.serializer import serialize_event_data_to_bytes
@@ -34,7 +33,7 @@ from tests.conftest import COURSE, OTHER_COURSE, at, user_data
 from tests.test_badges_classes import give_level, make_class, refused
 from tests.test_reviews_reviewing import TEAM_USAGE, USAGE, config, reviewed, submit
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_celery")]
 
 # The reviewing tests' media directory and recorded review notifications (autouse).
 _media = reviewing_tests._media
@@ -48,13 +47,8 @@ _bookings = itertools.count(1000)
 
 
 @pytest.fixture(autouse=True)
-def eager(settings):
+def _lms_root(settings):
     settings.LMS_ROOT_URL = "http://127.0.0.1:8000"
-    conf = current_app.conf
-    before = (conf.task_always_eager, conf.task_eager_propagates)
-    conf.task_always_eager, conf.task_eager_propagates = True, True
-    yield
-    conf.task_always_eager, conf.task_eager_propagates = before
 
 
 @pytest.fixture

@@ -23,26 +23,15 @@ from icalendar import Calendar
 from mentora_plugin.booking import notifications, signals, tasks
 from mentora_plugin.booking.models import Booking, SentNotification, Session, SessionType, TrainerCalendar
 from mentora_plugin.host import api as host_api
-from mentora_plugin.host import compat
 from tests.conftest import COURSE, at
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_celery")]
 
 #: A Monday in November, after the European clocks went back: 12:00 UTC is 13:00 in Paris, 07:00 in New York.
 START = datetime(2030, 11, 4, 12, 0, tzinfo=UTC)
 
 
 # --- the set-up ------------------------------------------------------------------------------------------------------
-
-
-@pytest.fixture(autouse=True)
-def eager_celery():
-    """Run the tasks in-process, their errors raised, as the test settings mean (CELERY_TASK_ALWAYS_EAGER)."""
-    conf = current_app.conf
-    before = (conf.task_always_eager, conf.task_eager_propagates)
-    conf.task_always_eager, conf.task_eager_propagates = True, True
-    yield
-    conf.task_always_eager, conf.task_eager_propagates = before
 
 
 def _connected(signal, dispatch_uid: str) -> bool:
@@ -59,14 +48,6 @@ def receivers():
     for signal, _receiver, uid in notifications._RECEIVERS:
         if not before[uid]:
             signal.disconnect(dispatch_uid=uid)
-
-
-@pytest.fixture
-def preferences(monkeypatch):
-    """The LMS's account preferences, per user id: {user_id: {"pref-lang": "fr", "time_zone": "..."}}."""
-    prefs: dict[int, dict[str, str]] = {}
-    monkeypatch.setattr(compat, "get_user_preference", lambda user, key: prefs.get(user.pk, {}).get(key))
-    return prefs
 
 
 @pytest.fixture

@@ -11,52 +11,22 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from celery import current_app
 from django.core import mail
 from django.utils import formats, timezone, translation
 
 from mentora_plugin.communities import api, notifications, posts, tasks
 from mentora_plugin.communities.models import Notification, NotificationPreference, Post, Space
 from mentora_plugin.host import api as host_api
-from mentora_plugin.host import compat
 from tests import test_communities_moderation as moderation_tests
 from tests.conftest import COURSE, at
 from tests.test_communities_moderation import refused
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_celery")]
 
 # The moderation tests' fixtures: the people of the course, roomy writing limits, a movable clock.
 _roomy_limits = moderation_tests._roomy_limits
 cast = moderation_tests.cast
 clock = moderation_tests.clock
-
-
-@pytest.fixture(autouse=True)
-def _eager_celery():
-    conf = current_app.conf
-    before = (conf.task_always_eager, conf.task_eager_propagates)
-    conf.task_always_eager, conf.task_eager_propagates = True, True
-    yield
-    conf.task_always_eager, conf.task_eager_propagates = before
-
-
-@pytest.fixture
-def preferences(monkeypatch):
-    """The LMS's account preferences, per user id: {user_id: {"pref-lang": "fr", "time_zone": "..."}}."""
-    prefs: dict[int, dict[str, str]] = {}
-    monkeypatch.setattr(compat, "get_user_preference", lambda user, key: prefs.get(user.pk, {}).get(key))
-    return prefs
-
-
-@pytest.fixture
-def committed(django_capture_on_commit_callbacks):
-    """Run a call, then what its commit queues (the notification task), as a worker would."""
-
-    def run(call, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return call(*args, **kwargs)
-
-    return run
 
 
 @pytest.fixture

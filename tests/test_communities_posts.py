@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from celery import current_app
 from django.utils import timezone
 
 from mentora_plugin.communities import access, forums, posts
@@ -48,15 +47,6 @@ def discussion(cast):
 @pytest.fixture
 def question(cast, qa):
     return Thread.objects.get(pk=posts.create_thread(cast["learner"], qa.pk, title="How?", body="How do I?").id)
-
-
-@pytest.fixture
-def eager():
-    conf = current_app.conf
-    before = (conf.task_always_eager, conf.task_eager_propagates)
-    conf.task_always_eager, conf.task_eager_propagates = True, True
-    yield
-    conf.task_always_eager, conf.task_eager_propagates = before
 
 
 def back(minutes: float, **lookup) -> None:
@@ -193,7 +183,7 @@ class TestReply:
         question.refresh_from_db()
         assert (question.state, question.answered_by) == ("answered", cast["trainer"])
 
-    def test_the_notification_task_leaves_after_the_commit(self, cast, question, eager,
+    def test_the_notification_task_leaves_after_the_commit(self, cast, question, eager_celery,
                                                           django_capture_on_commit_callbacks):
         with django_capture_on_commit_callbacks(execute=False) as callbacks:
             info = posts.reply(cast["learner2"], question.pk, body="An answer")

@@ -12,21 +12,19 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from celery import current_app
 from django.core import mail
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.utils import formats, timezone, translation
 
 from mentora_plugin.host import api as host_api
-from mentora_plugin.host import compat
 from mentora_plugin.reviews import api, notifications, tasks
 from mentora_plugin.reviews.models import Extension, Review, SentNotification, SubmissionVersion
 from tests import test_reviews_queue as queue_tests
 from tests.conftest import COURSE, at
 from tests.test_reviews_queue import approve, claim, make_project, make_submission, make_team
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_celery")]
 
 # The queue tests' fixtures: the people of two courses, and throttles out of the way.
 cast = queue_tests.cast
@@ -37,30 +35,6 @@ _fresh_throttles = queue_tests._fresh_throttles
 def _defaults(settings):
     settings.LMS_ROOT_URL = "https://lms.example.com"
     settings.MENTORA_REVIEWS_DUE_REMINDER_HOURS = 48
-    conf = current_app.conf
-    before = (conf.task_always_eager, conf.task_eager_propagates)
-    conf.task_always_eager, conf.task_eager_propagates = True, True
-    yield
-    conf.task_always_eager, conf.task_eager_propagates = before
-
-
-@pytest.fixture
-def preferences(monkeypatch):
-    """The LMS's account preferences, per user id: {user_id: {"pref-lang": "fr", "time_zone": "..."}}."""
-    prefs: dict[int, dict[str, str]] = {}
-    monkeypatch.setattr(compat, "get_user_preference", lambda user, key: prefs.get(user.pk, {}).get(key))
-    return prefs
-
-
-@pytest.fixture
-def committed(django_capture_on_commit_callbacks):
-    """Run a call, then what its commit queues (the tasks), as a worker would."""
-
-    def run(call, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return call(*args, **kwargs)
-
-    return run
 
 
 def to(user) -> list:

@@ -8,7 +8,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from celery import current_app
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -35,7 +34,7 @@ from mentora_plugin.trainers.models import (
 )
 from tests.conftest import COURSE, at
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_celery")]
 
 State = TrainerApplication.State
 V1 = "/api/mentora/v1/trainers/"
@@ -52,12 +51,7 @@ def _defaults(settings):
     settings.MENTORA_TRAINER_REQUIRED_EVIDENCE = 1
     settings.MENTORA_TRAINER_MICRO_TASK = ""
     settings.MENTORA_API_THROTTLE_RATES = {"user": "10000/minute", "anon": "1000/minute", "write": "10000/minute"}
-    conf = current_app.conf
-    before = (conf.task_always_eager, conf.task_eager_propagates)
-    conf.task_always_eager, conf.task_eager_propagates = True, True
     cache.clear()
-    yield
-    conf.task_always_eager, conf.task_eager_propagates = before
     cache.clear()
 
 

@@ -12,19 +12,17 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from celery import current_app
 from django.core import mail
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext
 
-from mentora_plugin.host import compat
 from mentora_plugin.trainers import api, notifications, tasks
 from mentora_plugin.trainers.models import ApplicationReviewer, SentNotification, TrainerApplication
 from tests.test_trainers_applications import FULL_SCORES, complete_profile, make_expert
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_celery")]
 
 
 @pytest.fixture(autouse=True)
@@ -34,19 +32,6 @@ def _defaults(settings):
     settings.MENTORA_TRAINER_MICRO_TASK = ""
     settings.MENTORA_TRAINER_REVIEW_REMINDER_HOURS = 48
     settings.LMS_ROOT_URL = "https://lms.example.com"
-    conf = current_app.conf
-    before = (conf.task_always_eager, conf.task_eager_propagates)
-    conf.task_always_eager, conf.task_eager_propagates = True, True
-    yield
-    conf.task_always_eager, conf.task_eager_propagates = before
-
-
-@pytest.fixture
-def preferences(monkeypatch):
-    """The LMS's account preferences, per user id: {user_id: {"pref-lang": "fr", "time_zone": "..."}}."""
-    prefs: dict[int, dict[str, str]] = {}
-    monkeypatch.setattr(compat, "get_user_preference", lambda user, key: prefs.get(user.pk, {}).get(key))
-    return prefs
 
 
 @pytest.fixture
@@ -59,17 +44,6 @@ def people(make_user, preferences):
     complete_profile(cast["applicant"])
     make_expert(cast["reviewer"])
     return cast
-
-
-@pytest.fixture
-def committed(django_capture_on_commit_callbacks):
-    """Run a call, then what its commit queues (the tasks), as a worker would."""
-
-    def run(call, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return call(*args, **kwargs)
-
-    return run
 
 
 def to(user) -> list:

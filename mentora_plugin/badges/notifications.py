@@ -18,12 +18,12 @@ import logging
 from functools import partial
 from typing import Any
 
-from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
-from django.utils import formats, timezone, translation
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from mentora_plugin import emails
 from mentora_plugin.badges.common import public_base_url
 from mentora_plugin.badges.models import BadgeAward, BadgeClass, SentBadgeNotification
 from mentora_plugin.host import api as host_api
@@ -138,14 +138,7 @@ def _paragraphs(kind: str, award: BadgeAward) -> list[str]:
 def _compose(kind: str, award: BadgeAward) -> EmailMessage:
     """The email of ``kind`` about ``award``, in its recipient's language and time zone."""
     recipient = award.recipient
-    language = host_api.get_user_language(recipient)
-    with translation.override(language), timezone.override(host_api.get_user_time_zone(recipient)):
+    with emails.recipient_locale(recipient) as language:
         subject = _subject(kind, award.badge_class)
         body = "\n\n".join(_paragraphs(kind, award)) + "\n"
-    return EmailMessage(
-        subject=subject,
-        body=body,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[recipient.email],
-        headers={"Content-Language": language, "Auto-Submitted": "auto-generated"},
-    )
+    return emails.text_message(subject=subject, text=body, to=recipient.email, language=language)

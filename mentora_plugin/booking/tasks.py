@@ -36,6 +36,7 @@ from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
+from mentora_plugin import emails
 from mentora_plugin.booking import ics
 from mentora_plugin.booking.models import Booking, SentNotification, Session
 from mentora_plugin.celery_options import RETRY_OPTIONS
@@ -292,14 +293,8 @@ def _compose(booking: Booking, kind: str, role: str) -> _Composed:
         }
         text = render_to_string("mentora/booking/email/body.txt", context)
         html = render_to_string("mentora/booking/email/body.html", context)
-    message = EmailMultiAlternatives(
-        subject=" ".join(subject.split()),
-        body=text,
-        from_email=getattr(settings, "MENTORA_BOOKING_EMAIL_FROM", None) or settings.DEFAULT_FROM_EMAIL,
-        to=[recipient.email],
-        headers={"Content-Language": language, "Auto-Submitted": "auto-generated"},
-    )
-    message.attach_alternative(html, "text/html")
+    message = emails.message(subject=" ".join(subject.split()), text=text, html=html, to=recipient.email,
+                             language=language, sender_setting="MENTORA_BOOKING_EMAIL_FROM")
     for filename, content, method in calendars:
         message.attach(filename, content.decode("utf-8"), f"text/calendar; method={method}")
     return _Composed(message, session_uid)

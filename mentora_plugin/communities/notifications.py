@@ -24,16 +24,15 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import Q
-from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
-from django.utils import formats, timezone, translation
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from mentora_plugin import emails
 from mentora_plugin.communities.common import CommunitiesError
 from mentora_plugin.communities.data import NotificationInfo, PersonRef, PreferenceInfo
 from mentora_plugin.communities.models import (
@@ -456,9 +455,7 @@ def _send_digest(recipient_id: int, now: datetime) -> int:
 
 def _compose(user: Any, rows: list[Notification]) -> EmailMultiAlternatives:
     """The digest email for ``user``, in their language and time zone."""
-    language = host_api.get_user_language(user)
-    zone = host_api.get_user_time_zone(user)
-    with translation.override(language), timezone.override(zone):
+    with emails.recipient_locale(user) as language:
         items = [
             {
                 "kind": row.kind,
@@ -477,20 +474,8 @@ def _compose(user: Any, rows: list[Notification]) -> EmailMultiAlternatives:
             "notifications_url": host_api.absolute_url(_notifications_path()),
             "language": language,
         }
-        subject = " ".join(render_to_string(f"{TEMPLATES}digest_subject.txt", values).split())
-        text = render_to_string(f"{TEMPLATES}digest_body.txt", values).strip() + "\n"
-        paragraphs = [paragraph.strip() for paragraph in text.split("\n\n") if paragraph.strip()]
-        html = render_to_string(f"{TEMPLATES}body.html",
-                                {"language": language, "subject": subject, "paragraphs": paragraphs})
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=text,
-        from_email=getattr(settings, "MENTORA_COMMUNITIES_EMAIL_FROM", None) or settings.DEFAULT_FROM_EMAIL,
-        to=[user.email],
-        headers={"Content-Language": language, "Auto-Submitted": "auto-generated"},
-    )
-    message.attach_alternative(html, "text/html")
-    return message
+        return emails.from_templates(f"{TEMPLATES}digest", values, language=language, to=user.email,
+                                     sender_setting="MENTORA_COMMUNITIES_EMAIL_FROM")
 
 
 def _notifications_path() -> str:

@@ -14,8 +14,9 @@ recipient and dedupe key, and at least once while retries last**, however often 
 
 Each email is written in its recipient's language (``host_api.get_user_language``) and time zone, from the
 templates ``mentora/reviews/email/<kind>_subject.txt`` and ``<kind>_body.txt`` (the HTML part is the text's
-paragraphs in ``body.html``). Links are absolute when ``LMS_ROOT_URL`` is set. An email about a submission or a
-project that no longer exists when the worker runs is dropped (nothing to say any more).
+paragraphs in the shared ``mentora/email/body.html``, built by ``mentora_plugin.emails``). Links are absolute
+when ``LMS_ROOT_URL`` is set. An email about a submission or a project that no longer exists when the worker runs
+is dropped (nothing to say any more).
 
 Two periodic jobs (Celery beat, hourly, through ``tasks``) find who to write to:
 
@@ -43,10 +44,10 @@ from django.core.mail import EmailMultiAlternatives
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.db.models import OuterRef, Q, Subquery
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import formats, timezone, translation
+from django.utils import formats, timezone
 
+from mentora_plugin import emails
 from mentora_plugin.host import api as host_api
 from mentora_plugin.reviews.models import Project, Review, SentNotification, Submission, SubmissionVersion
 
@@ -278,27 +279,13 @@ def _date(value: Any, fmt: str = "DATETIME_FORMAT") -> str:
 
 def _compose(kind: str, recipient: Any, context: dict[str, Any]) -> EmailMultiAlternatives | None:
     """The email of ``kind`` for ``recipient``, in their language and time zone (None: its subject is gone)."""
-    language = host_api.get_user_language(recipient)
-    zone = host_api.get_user_time_zone(recipient)
-    with translation.override(language), timezone.override(zone):
+    with emails.recipient_locale(recipient) as language:
         details = _details(kind, context)
         if details is None:
             return None
         values = {**context, **details, "name": host_api.display_name(recipient), "language": language}
-        subject = " ".join(render_to_string(f"{TEMPLATES}{kind}_subject.txt", values).split())
-        text = render_to_string(f"{TEMPLATES}{kind}_body.txt", values).strip() + "\n"
-        paragraphs = [paragraph.strip() for paragraph in text.split("\n\n") if paragraph.strip()]
-        html = render_to_string(f"{TEMPLATES}body.html",
-                                {"language": language, "subject": subject, "paragraphs": paragraphs})
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=text,
-        from_email=getattr(settings, "MENTORA_REVIEWS_EMAIL_FROM", None) or settings.DEFAULT_FROM_EMAIL,
-        to=[recipient.email],
-        headers={"Content-Language": language, "Auto-Submitted": "auto-generated"},
-    )
-    message.attach_alternative(html, "text/html")
-    return message
+        return emails.from_templates(f"{TEMPLATES}{kind}", values, language=language, to=recipient.email,
+                                     sender_setting="MENTORA_REVIEWS_EMAIL_FROM")
 
 
 def _number(value: float) -> str:

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import re_path, reverse
@@ -30,7 +29,6 @@ from mentora_plugin.communities.views.forms import (
     EditPostForm,
     ForumRulesForm,
     SpaceSettingsForm,
-    refuse,
 )
 from mentora_plugin.communities.views.pages import (
     COURSE,
@@ -42,7 +40,7 @@ from mentora_plugin.communities.views.pages import (
     in_zone,
     int_or_404,
     same_course,
-    say,
+    submit_form,
     thread_url,
 )
 
@@ -80,20 +78,17 @@ def edit_post(request: HttpRequest, course_id: str, thread_id: str, post_id: str
     status = 200
     if request.method == "POST":
         form = EditPostForm(request.POST, **options)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                api.edit_post(user, post.id, body=data["body"], title=data.get("title") if post.is_opening else None,
-                              reason=data.get("reason", ""))
-            except Error as error:
-                if error.status == 404:
-                    raise Http404(str(error)) from None
-                status = refuse(form, error, say(error, user))
-            else:
-                messages.success(request, _("Your changes are saved."))
-                return redirect(thread_url(key, detail.thread.id, post.id))
-        else:
-            status = 400
+        outcome = submit_form(
+            request, form,
+            lambda data: api.edit_post(user, post.id, body=data["body"],
+                                       title=data.get("title") if post.is_opening else None,
+                                       reason=data.get("reason", "")),
+            lambda _result: (_("Your changes are saved."), redirect(thread_url(key, detail.thread.id, post.id))),
+            not_found=True,
+        )
+        if isinstance(outcome, HttpResponse):
+            return outcome
+        status = outcome
     context = base_context(request, key, viewer)
     context.update({"detail": detail, "thread": detail.thread, "forum": detail.forum, "post": post, "own": own,
                     "form": form, "back": thread_url(key, detail.thread.id, post.id)})
@@ -157,20 +152,19 @@ def forum_rules(request: HttpRequest, course_id: str, forum_id: str) -> HttpResp
     status = 200
     if request.method == "POST":
         form = ForumRulesForm(request.POST, **options)
-        if form.is_valid():
+
+        def save(data: dict[str, Any]) -> dict[str, Any]:
             changes = _rule_changes(form, initial, user)
-            try:
-                if changes:
-                    api.update_forum(user, info.id, reason=form.cleaned_data["reason"], **changes)
-            except Error as error:
-                if error.status == 404:
-                    raise Http404(str(error)) from None
-                status = refuse(form, error, say(error, user))
-            else:
-                messages.success(request, _("The forum's rules are saved.") if changes else _("Nothing changed."))
-                return redirect("mentora-communities:forum", course_id=str(key), forum_id=info.id)
-        else:
-            status = 400
+            if changes:
+                api.update_forum(user, info.id, reason=data["reason"], **changes)
+            return changes
+
+        outcome = submit_form(request, form, save, lambda changes: (
+            _("The forum's rules are saved.") if changes else _("Nothing changed."),
+            redirect("mentora-communities:forum", course_id=str(key), forum_id=info.id)), not_found=True)
+        if isinstance(outcome, HttpResponse):
+            return outcome
+        status = outcome
     context = base_context(request, key, viewer)
     context.update({"forum": info, "form": form})
     return render(request, "mentora/communities/forum_rules.html", context, status=status)
@@ -191,16 +185,12 @@ def space_settings(request: HttpRequest, course_id: str) -> HttpResponse:
     status = 200
     if request.method == "POST":
         form = SpaceSettingsForm(request.POST, prefix="settings", defaults=current)
-        if form.is_valid():
-            try:
-                api.update_space_settings(user, key, **form.cleaned_data)
-            except Error as error:
-                status = refuse(form, error, say(error, user))
-            else:
-                messages.success(request, _("The community's settings are saved."))
-                return redirect("mentora-communities:space-settings", course_id=str(key))
-        else:
-            status = 400
+        outcome = submit_form(request, form, lambda data: api.update_space_settings(user, key, **data),
+                              lambda _result: (_("The community's settings are saved."),
+                                               redirect("mentora-communities:space-settings", course_id=str(key))))
+        if isinstance(outcome, HttpResponse):
+            return outcome
+        status = outcome
     context = base_context(request, key, viewer)
     context.update({"current": current, "form": form,
                     "moderation_url": reverse("mentora-communities:moderation", args=[str(key)])})

@@ -127,6 +127,27 @@ def community_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
     return login_required(require_http_methods(["GET", "POST"])(wrapped))
 
 
+def submit_form(request: HttpRequest, form: Any, act: Callable[[dict[str, Any]], Any],
+                done: Callable[[Any], tuple[str, HttpResponse]], *, not_found: bool = False) -> HttpResponse | int:
+    """
+    A form's POST: with a valid form, ``act(cleaned_data)``, then ``done(its result)`` gives the success message
+    and the redirect (POST, redirect, GET). Else the status to show the form again with: 400 when it is invalid,
+    the API's when it refuses (said next to the field at fault). With ``not_found``, a refusal that is a 404 is the
+    page's 404.
+    """
+    if not form.is_valid():
+        return 400
+    try:
+        result = act(form.cleaned_data)
+    except Error as error:
+        if not_found and error.status == 404:
+            raise Http404(str(error)) from None
+        return refuse(form, error, say(error, request.user))
+    message, response = done(result)
+    messages.success(request, message)
+    return response
+
+
 def base_context(request: HttpRequest, course_key: Any, viewer: Any = None) -> dict[str, Any]:
     """What every course page's template uses: the course, the viewer's doors, their time zone."""
     course = host_api.get_course(course_key)
@@ -179,22 +200,12 @@ def space(request: HttpRequest, course_id: str) -> HttpResponse:
         form = ForumForm(prefix="forum", name_leader=staff)
         if request.method == "POST" and request.POST.get("action") == "create_forum":
             form = ForumForm(request.POST, prefix="forum", name_leader=staff)
-            if form.is_valid():
-                data = dict(form.cleaned_data)
-                leader = data.pop("leader", "").strip()
-                try:
-                    with transaction.atomic():  # a refused leader leaves no forum behind
-                        created = api.create_forum(user, key, **data)
-                        if leader:
-                            created = api.update_forum(user, created.id, leader=leader,
-                                                       reason=_("Leader named at creation."))
-                except Error as error:
-                    status = refuse(form, error, say(error, user))
-                else:
-                    messages.success(request, _("The forum “{title}” is created.").format(title=created.title))
-                    return redirect("mentora-communities:forum", course_id=str(key), forum_id=created.id)
-            else:
-                status = 400
+            outcome = submit_form(request, form, lambda data: _create_forum(user, key, data), lambda created: (
+                _("The forum “{title}” is created.").format(title=created.title),
+                redirect("mentora-communities:forum", course_id=str(key), forum_id=created.id)))
+            if isinstance(outcome, HttpResponse):
+                return outcome
+            status = outcome
     elif request.method == "POST":
         messages.error(request, _("You may not create forums in this course."))
         return redirect("mentora-communities:space", course_id=str(key))
@@ -215,6 +226,17 @@ def space(request: HttpRequest, course_id: str) -> HttpResponse:
         "notifications": api.unread_notification_count(user),
     })
     return render(request, "mentora/communities/space.html", context, status=status)
+
+
+def _create_forum(user: Any, key: Any, cleaned_data: dict[str, Any]) -> Any:
+    """A new forum, and its leader when the form names one."""
+    data = dict(cleaned_data)
+    leader = data.pop("leader", "").strip()
+    with transaction.atomic():  # a refused leader leaves no forum behind
+        created = api.create_forum(user, key, **data)
+        if leader:
+            created = api.update_forum(user, created.id, leader=leader, reason=_("Leader named at creation."))
+    return created
 
 
 # --- a forum ----------------------------------------------------------------------------------------------------------
@@ -306,6 +328,15 @@ def _post_id(request: HttpRequest) -> int:
     return int_or_404(request.POST.get("post_id"))
 
 
+#: The thread's buttons that call the API on the thread alone: the ``api`` function, and what is said once done.
+_THREAD_BUTTONS: dict[str, tuple[str, Callable[[], str]]] = {
+    "follow": ("follow_thread", lambda: _("You follow this thread: new posts reach your notifications.")),
+    "unfollow": ("unfollow_thread", lambda: _("You no longer follow this thread.")),
+    "unaccept": ("unaccept_answer", lambda: _("The answer is no longer accepted.")),
+    "assign": ("assign_question", lambda: _("You take this question.")),
+}
+
+
 def _thread_action(request: HttpRequest, key: Any, thread_id: int, bound: dict[str, Any],
                    forums: list[tuple[int, str]]) -> HttpResponse | int:
     """
@@ -362,27 +393,19 @@ def _thread_action(request: HttpRequest, key: Any, thread_id: int, bound: dict[s
         if action in ("react", "unreact"):
             anchor = _post_id(request)
             (api.react if action == "react" else api.unreact)(user, anchor, request.POST.get("kind", ""))
-        elif action == "follow":
-            api.follow_thread(user, thread_id)
-            messages.success(request, _("You follow this thread: new posts reach your notifications."))
-        elif action == "unfollow":
-            api.unfollow_thread(user, thread_id)
-            messages.success(request, _("You no longer follow this thread."))
+        elif action in _THREAD_BUTTONS:
+            call, said = _THREAD_BUTTONS[action]
+            getattr(api, call)(user, thread_id)
+            messages.success(request, said())
         elif action == "accept":
             anchor = _post_id(request)
             api.accept_answer(user, anchor)
             messages.success(request, _("This answer is accepted."))
-        elif action == "unaccept":
-            api.unaccept_answer(user, thread_id)
-            messages.success(request, _("The answer is no longer accepted."))
         elif action == "priority":
             entry = api.mark_priority(user, thread_id)
             due = timezone.localtime(entry.due_at, zone_of(user))
             messages.success(request, _("Your question is now a priority question: a trainer answers by {date}."
                                         ).format(date=formats.date_format(due, "DATETIME_FORMAT")))
-        elif action == "assign":
-            api.assign_question(user, thread_id)
-            messages.success(request, _("You take this question."))
         else:
             messages.error(request, _("Unknown action."))
     except Error as error:
@@ -535,16 +558,11 @@ def notifications(request: HttpRequest) -> HttpResponse:
             return redirect("mentora-communities:notifications")
         if action == "preferences":
             form = PreferencesForm(request.POST, prefix="prefs")
-            if form.is_valid():
-                try:
-                    api.set_preferences(user, **form.cleaned_data)
-                except Error as error:
-                    status = refuse(form, error, say(error, user))
-                else:
-                    messages.success(request, _("Your notification settings are saved."))
-                    return redirect("mentora-communities:notifications")
-            else:
-                status = 400
+            outcome = submit_form(request, form, lambda data: api.set_preferences(user, **data), lambda _result: (
+                _("Your notification settings are saved."), redirect("mentora-communities:notifications")))
+            if isinstance(outcome, HttpResponse):
+                return outcome
+            status = outcome
         else:
             messages.error(request, _("Unknown action."))
             return redirect("mentora-communities:notifications")

@@ -46,6 +46,7 @@ from mentora_plugin.communities.views.pages import (
     page_number,
     same_course,
     say,
+    submit_form,
 )
 
 
@@ -202,18 +203,16 @@ def groups(request: HttpRequest, course_id: str) -> HttpResponse:
             messages.error(request, _("Only the course's trainers and staff create group projects."))
             return redirect("mentora-communities:groups", course_id=str(key))
         form = GroupForm(request.POST, prefix="group")
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                created = api.create_group(user, key, name=data["name"], description=data["description"],
-                                           members=data["members"])
-            except Error as error:
-                status = refuse(form, error, say(error, user))
-            else:
-                messages.success(request, _("The group “{name}” is created.").format(name=created.name))
-                return redirect("mentora-communities:group", course_id=str(key), group_id=created.id)
-        else:
-            status = 400
+        outcome = submit_form(
+            request, form,
+            lambda data: api.create_group(user, key, name=data["name"], description=data["description"],
+                                          members=data["members"]),
+            lambda created: (_("The group “{name}” is created.").format(name=created.name),
+                             redirect("mentora-communities:group", course_id=str(key), group_id=created.id)),
+        )
+        if isinstance(outcome, HttpResponse):
+            return outcome
+        status = outcome
     context = base_context(request, key, viewer)
     context.update({"groups": api.list_groups(user, key), "group_form": form})
     return render(request, "mentora/communities/groups.html", context, status=status)

@@ -12,7 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
-from rest_framework import exceptions, serializers
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 
 from mentora_plugin.communities.common import CommunitiesError
@@ -60,6 +60,16 @@ class CommunitiesAPIView(_CommunitiesErrors, MentoraAPIView):
 
 class CommunitiesGenericAPIView(_CommunitiesErrors, MentoraGenericAPIView):
     """A communities list endpoint paginated by Mentora's pagination (the domain returns the whole list)."""
+
+    def paginated(self, items: Any) -> Response:
+        """The requested page of ``items`` (the domain's whole list), each by the view's ``serializer_class``."""
+        page = self.paginate_queryset(items)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+def created(serializer_class: Any, instance: Any) -> Response:
+    """A 201 with what was just created, by ``serializer_class``."""
+    return Response(serializer_class(instance).data, status=status.HTTP_201_CREATED)
 
 
 class CommunityErrorSerializer(ErrorSerializer):

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from django.urls import path
 from django.utils.translation import gettext as _
-from rest_framework import status
 from rest_framework.response import Response
 
 from mentora_plugin.communities import api
@@ -19,6 +18,7 @@ from mentora_plugin.communities.rest_api.v1.common import (
     CommunitiesAPIView,
     CommunitiesGenericAPIView,
     course_key,
+    created,
     documented,
     path_id,
     validated,
@@ -45,8 +45,7 @@ class GroupsView(CommunitiesGenericAPIView):
     @documented(parameters=[COURSE_ID], responses=CommunityGroupSerializer(many=True), tags=TAGS)
     def get(self, request, course_id: str) -> Response:
         """The groups you see: yours (members), those you supervise (trainers), all of them (staff)."""
-        page = self.paginate_queryset(api.list_groups(request.user, course_key(course_id)))
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        return self.paginated(api.list_groups(request.user, course_key(course_id)))
 
     @documented(parameters=[COURSE_ID], request=CommunityGroupCreateSerializer,
                 responses={201: CommunityGroupSerializer}, tags=TAGS)
@@ -56,7 +55,7 @@ class GroupsView(CommunitiesGenericAPIView):
         data = validated(CommunityGroupCreateSerializer, request.data)
         group = api.create_group(request.user, key, name=data["name"], description=data["description"],
                                  supervisor=data["supervisor"], members=tuple(data["members"]))
-        return Response(CommunityGroupSerializer(group).data, status=status.HTTP_201_CREATED)
+        return created(CommunityGroupSerializer, group)
 
 
 class GroupView(CommunitiesAPIView):
@@ -91,7 +90,7 @@ class GroupMilestonesView(CommunitiesAPIView):
         data = validated(CommunityMilestoneCreateSerializer, request.data)
         milestone = api.add_milestone(request.user, group_id, title=data["title"], due_at=data["due_at"],
                                       description=data["description"])
-        return Response(CommunityMilestoneSerializer(milestone).data, status=status.HTTP_201_CREATED)
+        return created(CommunityMilestoneSerializer, milestone)
 
 
 class MilestoneView(CommunitiesAPIView):

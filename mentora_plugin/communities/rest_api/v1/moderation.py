@@ -21,6 +21,7 @@ from mentora_plugin.communities.rest_api.v1.common import (
     CommunitiesGenericAPIView,
     boolean,
     course_key,
+    created,
     documented,
     page_of,
     path_id,
@@ -73,8 +74,7 @@ class ReviewQueueView(CommunitiesGenericAPIView):
     @documented(parameters=[COURSE_ID], responses=CommunityReviewItemSerializer(many=True), tags=TAGS)
     def get(self, request, course_id: str) -> Response:
         """Posts with open reports, or hidden, for the moderators to look at."""
-        page = self.paginate_queryset(api.review_queue(request.user, course_key(course_id)))
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        return self.paginated(api.review_queue(request.user, course_key(course_id)))
 
 
 class ResolveReportsView(CommunitiesAPIView):
@@ -95,8 +95,7 @@ class SanctionsView(CommunitiesGenericAPIView):
         """The space's mutes and suspensions."""
         key = course_key(course_id)
         found = api.list_sanctions(request.user, key, active_only=boolean(request, "active_only", True))
-        page = self.paginate_queryset(found)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        return self.paginated(found)
 
     @documented(parameters=[COURSE_ID], request=CommunitySanctionCreateSerializer,
                 responses={201: CommunitySanctionSerializer}, tags=TAGS)
@@ -106,7 +105,7 @@ class SanctionsView(CommunitiesGenericAPIView):
         data = validated(CommunitySanctionCreateSerializer, request.data)
         sanction = api.sanction_member(request.user, key, data["username"], data["kind"], data["until"],
                                        data["reason"])
-        return Response(CommunitySanctionSerializer(sanction).data, status=status.HTTP_201_CREATED)
+        return created(CommunitySanctionSerializer, sanction)
 
 
 class LiftSanctionView(CommunitiesAPIView):

@@ -64,8 +64,7 @@ class QuestionQueueView(CommunitiesGenericAPIView):
             raise CommunitiesError("invalid_input", _("“state” is open, answered or accepted."), field="state")
         found = api.question_queue(request.user, key, state=state, mine=boolean(request, "mine"),
                                    overdue=boolean(request, "overdue"))
-        page = self.paginate_queryset(found)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        return self.paginated(found)
 
 
 class ResponseFiguresView(CommunitiesGenericAPIView):
@@ -78,8 +77,7 @@ class ResponseFiguresView(CommunitiesGenericAPIView):
         """Each trainer's answers to priority questions: how many, median time, how many within target."""
         key = course_key(course_id)
         found = api.response_figures(request.user, key, days=number(request, "days", 90, maximum=366))
-        page = self.paginate_queryset(found)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        return self.paginated(found)
 
 
 class AssignView(CommunitiesAPIView):

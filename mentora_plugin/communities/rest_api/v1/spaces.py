@@ -18,6 +18,7 @@ from mentora_plugin.communities.rest_api.v1.common import (
     CommunitiesAPIView,
     CommunitiesGenericAPIView,
     course_key,
+    created,
     documented,
     path_id,
     validated,
@@ -57,8 +58,7 @@ class ForumsView(CommunitiesGenericAPIView):
     @documented(parameters=[COURSE_ID], responses=CommunityForumSerializer(many=True), tags=TAGS)
     def get(self, request, course_id: str) -> Response:
         """The forums you may read: announcements, Q&A, then the thematic ones (group boards are under groups)."""
-        page = self.paginate_queryset(api.list_forums(request.user, course_key(course_id)))
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        return self.paginated(api.list_forums(request.user, course_key(course_id)))
 
     @documented(parameters=[COURSE_ID], request=CommunityForumCreateSerializer,
                 responses={201: CommunityForumSerializer}, tags=TAGS)
@@ -67,7 +67,7 @@ class ForumsView(CommunitiesGenericAPIView):
         key = course_key(course_id)
         data = validated(CommunityForumCreateSerializer, request.data)
         forum = api.create_forum(request.user, key, **data)
-        return Response(CommunityForumSerializer(forum).data, status=status.HTTP_201_CREATED)
+        return created(CommunityForumSerializer, forum)
 
 
 class ForumView(CommunitiesAPIView):

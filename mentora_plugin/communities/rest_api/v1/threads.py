@@ -29,6 +29,7 @@ from mentora_plugin.communities.rest_api.v1.common import (
     CommunitiesAPIView,
     boolean,
     course_key,
+    created,
     documented,
     number,
     page_of,
@@ -145,7 +146,7 @@ class ThreadPostsView(CommunitiesAPIView):
         """Reply to the thread, or comment on one of its replies (``parent_id``). You follow the thread."""
         data = validated(CommunityReplyCreateSerializer, request.data)
         post = api.reply(request.user, thread_id, body=data["body"], parent_id=data["parent_id"])
-        return Response(CommunityPostSerializer(post).data, status=status.HTTP_201_CREATED)
+        return created(CommunityPostSerializer, post)
 
 
 class PostView(CommunitiesAPIView):
@@ -181,7 +182,7 @@ class PostReportsView(CommunitiesAPIView):
         """Report a post to the moderators, once (409 ``already_reported``; not your own: 400 ``own_post``)."""
         data = validated(CommunityReportCreateSerializer, request.data)
         report = api.report_post(request.user, post_id, data["reason"], data["note"])
-        return Response(CommunityReportSerializer(report).data, status=status.HTTP_201_CREATED)
+        return created(CommunityReportSerializer, report)
 
 
 class ThreadFollowView(CommunitiesAPIView):

@@ -94,6 +94,8 @@ def test_comments_leave_with_their_hidden_reply(cast):
     api.moderate_post(cast["trainer"], reply.id, "hide", reason="Off topic")
     assert not api.search(cast["fourth"], COURSE, "zebrafish").hits
     assert api.search(cast["staff"], COURSE, "zebrafish").hits  # moderators still find it
+    comment = Post.objects.get(parent_id=reply.id)
+    assert refused(api.react, cast["fourth"], comment.pk, "like").status == 404  # no door to it either
     assert Thread.objects.get(pk=started.id).reply_count == 0
     assert api.forum_page(cast["fourth"], forum.id).threads[0].reply_count == 0
 

@@ -212,8 +212,12 @@ def thread_visible(ctx: Context, thread: Thread) -> bool:
 
 
 def post_visible(ctx: Context, post: Post) -> bool:
-    """Whether ``ctx``'s user may read ``post`` (its thread already checked)."""
-    return ctx.can_moderate or not (post.hidden or post.deleted)
+    """Whether ``ctx``'s user may read ``post`` (its thread already checked); a comment goes with its reply."""
+    if ctx.can_moderate:
+        return True
+    if post.hidden or post.deleted:
+        return False
+    return post.parent_id is None or Post.objects.filter(pk=post.parent_id, hidden=False, deleted=False).exists()
 
 
 def reader_of_forum(user: Any, forum_id: Any) -> tuple[Context, Forum]:

@@ -420,3 +420,11 @@ class TestApiForPages:
         imported |= {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
         assert not {name for name in imported if name and name.endswith("models")}
 
+
+
+def test_a_slow_mode_set_through_the_api_is_said_with_its_plural():
+    from mentora_plugin.communities.views.editing import _slow_mode_label
+
+    assert _slow_mode_label(1) == "1 second" and _slow_mode_label(45) == "45 seconds"
+    with translation.override("fr"):
+        assert _slow_mode_label(1) == "1 seconde" and _slow_mode_label(45) == "45 secondes"

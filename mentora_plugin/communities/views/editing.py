@@ -22,6 +22,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import re_path, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from mentora_plugin.communities import api
 from mentora_plugin.communities.views.forms import (
@@ -104,7 +105,8 @@ def _minute(value: Any) -> Any:
 
 def _slow_mode_label(seconds: int) -> str:
     """A slow mode set outside the page's choices (through the REST API), said in seconds."""
-    return dict(SLOW_MODE_CHOICES).get(seconds) or _("{count} seconds").format(count=seconds)
+    return dict(SLOW_MODE_CHOICES).get(seconds) or ngettext(
+        "{count} second", "{count} seconds", seconds).format(count=seconds)
 
 
 def _rules_initial(info: Any, user: Any) -> dict[str, Any]:

@@ -423,6 +423,7 @@ class TestApiForPages:
 
 
 def test_a_slow_mode_set_through_the_api_is_said_with_its_plural():
+    from mentora_plugin.communities.views import pages  # noqa: F401  (the URL conf imports editing through pages)
     from mentora_plugin.communities.views.editing import _slow_mode_label
 
     assert _slow_mode_label(1) == "1 second" and _slow_mode_label(45) == "45 seconds"

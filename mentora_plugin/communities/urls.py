@@ -4,7 +4,9 @@ pages under /mentora/communities/.
 """
 from django.urls import include, path
 
-urlpatterns = [
+from mentora_plugin.db import outside_request_transactions
+
+urlpatterns = outside_request_transactions([
     path("api/mentora/v1/communities/", include("mentora_plugin.communities.rest_api.v1.urls")),
     path("mentora/communities/", include("mentora_plugin.communities.views.pages")),
-]
+])

@@ -5,12 +5,13 @@ profile's address ends in a username.
 """
 from django.urls import include, path
 
+from mentora_plugin.db import outside_request_transactions
 from mentora_plugin.trainers.views import applications, disputes, levels, profiles
 
-urlpatterns = [
+urlpatterns = outside_request_transactions([
     path("api/mentora/v1/trainers/", include("mentora_plugin.trainers.rest_api.v1.urls")),
     path("mentora/trainers/", include(applications.urlpatterns)),
     path("mentora/trainers/", include(levels.urlpatterns)),
     path("mentora/trainers/", include(disputes.urlpatterns)),
     path("mentora/trainers/", include(profiles.urlpatterns)),
-]
+])

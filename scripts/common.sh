@@ -80,3 +80,31 @@ for app in apps.get_app_configs():
 EOF
     )
 }
+
+# side_venv VENV LOCK SCRIPT INSTALL: a Python 3.12 venv outside the project's, for a tool that must not share its
+# packages (the Open Badges validator, the openedx-forum benchmark peer). INSTALL is a function run with the venv's
+# python as $1 to install LOCK and prove the tool imports. A re-run is instant when nothing changed: a stamp in the
+# venv records a hash of LOCK, SCRIPT and the interpreter; a venv of another interpreter is replaced, not patched.
+# Prints the venv's python.
+side_venv() {
+    local venv="$1" lock="$2" script="$3" install="$4" python312 stamp_file
+    [[ -f "$lock" ]] || die "$lock is missing"
+    python312="$(require_python 3.12)"
+    if [[ -x "$venv/bin/python" ]] && ! "$venv/bin/python" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 12))' 2>/dev/null; then
+        log "Replacing $venv: it is not a Python 3.12 environment"
+        rm -rf "$venv"
+    fi
+    stamp_file="$venv/.mentora-side-venv.stamp"
+    _side_venv_stamp() { cat "$lock" "$script" <("$venv/bin/python" -VV) | sha256sum | cut -d' ' -f1; }
+    if [[ ! -x "$venv/bin/python" ]] || [[ ! -f "$stamp_file" ]] || [[ "$(cat "$stamp_file")" != "$(_side_venv_stamp)" ]]; then
+        if [[ ! -x "$venv/bin/python" ]]; then
+            log "Creating $venv with $python312"
+            mkdir -p "$(dirname "$venv")"
+            "$python312" -m venv "$venv"
+        fi
+        rm -f "$stamp_file"
+        PIP_DISABLE_PIP_VERSION_CHECK=1 "$install" "$venv/bin/python"
+        _side_venv_stamp >"$stamp_file"
+    fi
+    echo "$venv/bin/python"
+}

@@ -13,39 +13,17 @@
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 
-OB2_VENV="${MENTORA_OB2_VENV:-$ROOT/.cache/venv-ob2}"
 OPENBADGES_PIN="openbadges==1.1.2"
-lock="$ROOT/requirements/ob2-validator.txt"
-[[ -f "$lock" ]] || die "$lock is missing"
 
-python312="$(require_python 3.12)"
-
-# A venv made by another interpreter is replaced, not patched.
-if [[ -x "$OB2_VENV/bin/python" ]] && ! "$OB2_VENV/bin/python" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 12))' 2>/dev/null; then
-    log "Replacing $OB2_VENV: it is not a Python 3.12 environment"
-    rm -rf "$OB2_VENV"
-fi
-
-stamp_file="$OB2_VENV/.mentora-ob2.stamp"
-stamp_of() {
-    cat "$lock" "$ROOT/scripts/ob2_validator.sh" <("$OB2_VENV/bin/python" -VV) | sha256sum | cut -d' ' -f1
+install_validator() {
+    local python="$1"
+    log "Installing requirements/ob2-validator.txt and $OPENBADGES_PIN (no dependencies)"
+    "$python" -m pip install --quiet -r "$ROOT/requirements/ob2-validator.txt" >&2
+    "$python" -m pip install --quiet --no-deps "$OPENBADGES_PIN" >&2
+    # The proof it works: the import that fails on 3.12 with the validator's own 2017 pins.
+    "$python" -c 'import openbadges, responses; from openbadges.verifier.openbadges_context import OPENBADGES_CONTEXT_V2_DICT' \
+        || die "the Open Badges validator does not import in $python"
 }
 
-if [[ ! -x "$OB2_VENV/bin/python" ]] || [[ ! -f "$stamp_file" ]] || [[ "$(cat "$stamp_file")" != "$(stamp_of)" ]]; then
-    if [[ ! -x "$OB2_VENV/bin/python" ]]; then
-        log "Creating $OB2_VENV with $python312"
-        mkdir -p "$(dirname "$OB2_VENV")"
-        "$python312" -m venv "$OB2_VENV"
-    fi
-    log "Installing requirements/ob2-validator.txt and $OPENBADGES_PIN (no dependencies) into $OB2_VENV"
-    export PIP_DISABLE_PIP_VERSION_CHECK=1
-    rm -f "$stamp_file"
-    "$OB2_VENV/bin/python" -m pip install --quiet -r "$lock" >&2
-    "$OB2_VENV/bin/python" -m pip install --quiet --no-deps "$OPENBADGES_PIN" >&2
-    # The proof it works: the import that fails on 3.12 with the validator's own 2017 pins.
-    "$OB2_VENV/bin/python" -c 'import openbadges, responses; from openbadges.verifier.openbadges_context import OPENBADGES_CONTEXT_V2_DICT' \
-        || die "the Open Badges validator does not import in $OB2_VENV"
-    stamp_of >"$stamp_file"
-fi
-
-echo "$OB2_VENV/bin/python"
+side_venv "${MENTORA_OB2_VENV:-$ROOT/.cache/venv-ob2}" "$ROOT/requirements/ob2-validator.txt" "$ROOT/scripts/ob2_validator.sh" \
+    install_validator

@@ -12,7 +12,6 @@ chosen badges against the course's and answers refusals field by field.
 from __future__ import annotations
 
 import json
-import re
 import uuid
 from collections.abc import Callable
 from enum import StrEnum
@@ -27,6 +26,7 @@ from xblock.utils.resources import ResourceLoader
 
 from mentora_plugin.badges import api, openbadges2
 from mentora_xblocks import identity
+from mentora_xblocks.common import MentoraBlockMixin
 
 loader = ResourceLoader(__name__)
 
@@ -79,8 +79,11 @@ def _number(value: float | None) -> str:
 
 @XBlock.needs("i18n")
 @XBlock.needs("user")
-class BadgesXBlock(XBlock):
+class BadgesXBlock(MentoraBlockMixin, XBlock):
     """The course's badges, the viewer's awards of them, and their progress toward the others."""
+
+    dom_id_prefix = "mentora-badges"
+    default_title = DEFAULT_TITLE
 
     display_name = String(
         display_name=_("Display name"),
@@ -323,11 +326,6 @@ class BadgesXBlock(XBlock):
         by_id = {str(badge_class.public_id): badge_class for badge_class in classes}
         return [by_id[value] for value in chosen if value in by_id]
 
-    def _title(self, gettext: Callable[[str], str]) -> str:
-        """The author's title as typed, or the default title in the viewer's language."""
-        title = (self.display_name or "").strip()
-        return gettext(DEFAULT_TITLE) if not title or title == DEFAULT_TITLE else title
-
     # --- the workbench ------------------------------------------------------------------------------------------
 
     @staticmethod
@@ -336,19 +334,6 @@ class BadgesXBlock(XBlock):
         return [
             ("Mentora badges", '<mentora_badges fallback_course_key="course-v1:MentoraDemo+MENT101+2026"/>'),
         ]
-
-    # --- helpers ------------------------------------------------------------------------------------------------
-
-    def _i18n(self) -> Any:
-        return self.runtime.service(self, "i18n")
-
-    def _gettext(self) -> Callable[[str], str]:
-        """The runtime's gettext (``gettext``, not ``ugettext``: the workbench only routes ``gettext`` to Django)."""
-        return self._i18n().gettext
-
-    def _dom_id(self) -> str:
-        """A unique, valid HTML id for this usage (headings are referenced by ``aria-labelledby``)."""
-        return "mentora-badges-" + re.sub(r"[^A-Za-z0-9_-]", "-", str(self.scope_ids.usage_id))
 
 
 def _has_course_usage(block: Any) -> bool:

@@ -32,6 +32,7 @@ from xblock.validation import ValidationMessage
 from mentora_plugin.booking import api
 from mentora_plugin.host import api as host_api
 from mentora_xblocks import identity
+from mentora_xblocks.common import MentoraBlockMixin
 
 loader = ResourceLoader(__name__)
 
@@ -196,8 +197,11 @@ def _json_response(body: dict, status: int = 200) -> Response:
 
 @XBlock.needs("i18n")
 @XBlock.needs("user")
-class BookingXBlock(StudioEditableXBlockMixin, XBlock):
+class BookingXBlock(MentoraBlockMixin, StudioEditableXBlockMixin, XBlock):
     """Choose a session type and its trainer, see free times in one's own zone, book, cancel and reschedule."""
+
+    dom_id_prefix = "mentora-booking"
+    default_title = DEFAULT_TITLE
 
     display_name = String(
         display_name=_("Display name"),
@@ -536,10 +540,6 @@ class BookingXBlock(StudioEditableXBlockMixin, XBlock):
             "rating_comment": booking.rating_comment,
         }
 
-    def _title(self, gettext: Callable[[str], str]) -> str:
-        title = (self.display_name or "").strip()
-        return gettext(DEFAULT_TITLE) if not title or title == DEFAULT_TITLE else title
-
     # --- Studio -----------------------------------------------------------------------------------------------------
 
     def validate_field_data(self, validation: Any, data: Any) -> None:
@@ -560,15 +560,3 @@ class BookingXBlock(StudioEditableXBlockMixin, XBlock):
         return [
             ("Mentora booking", '<mentora_booking fallback_course_key="course-v1:MentoraDemo+MENT101+2026"/>'),
         ]
-
-    # --- helpers ----------------------------------------------------------------------------------------------------
-
-    def _i18n(self) -> Any:
-        return self.runtime.service(self, "i18n")
-
-    def _gettext(self) -> Callable[[str], str]:
-        """The runtime's gettext (``gettext``, not ``ugettext``: the workbench only routes ``gettext`` to Django)."""
-        return self._i18n().gettext
-
-    def _dom_id(self) -> str:
-        return "mentora-booking-" + re.sub(r"[^A-Za-z0-9_-]", "-", str(self.scope_ids.usage_id))

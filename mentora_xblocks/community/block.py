@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import functools
 import json
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -29,6 +28,7 @@ from xblock.utils.studio_editable import StudioEditableXBlockMixin
 
 from mentora_plugin.communities import api
 from mentora_xblocks import identity
+from mentora_xblocks.common import MentoraBlockMixin
 
 loader = ResourceLoader(__name__)
 
@@ -82,8 +82,11 @@ def _replies(ngettext: Callable[..., str], count: int) -> str:
 
 @XBlock.needs("i18n")
 @XBlock.needs("user")
-class CommunityXBlock(StudioEditableXBlockMixin, XBlock):
+class CommunityXBlock(MentoraBlockMixin, StudioEditableXBlockMixin, XBlock):
     """The latest threads of one forum of the course's community, with a form to post there."""
+
+    dom_id_prefix = "mentora-community"
+    default_title = DEFAULT_TITLE
 
     display_name = String(
         display_name=_("Display name"),
@@ -259,10 +262,6 @@ class CommunityXBlock(StudioEditableXBlockMixin, XBlock):
         except (TypeError, ValueError):
             return 5
 
-    def _title(self, gettext: Callable[[str], str]) -> str:
-        title = (self.display_name or "").strip()
-        return gettext(DEFAULT_TITLE) if not title or title == DEFAULT_TITLE else title
-
     # --- the workbench ------------------------------------------------------------------------------------------
 
     @staticmethod
@@ -272,17 +271,6 @@ class CommunityXBlock(StudioEditableXBlockMixin, XBlock):
             ("Mentora community",
              '<mentora_community fallback_course_key="course-v1:MentoraDemo+MENT101+2026" forum="qa"/>'),
         ]
-
-    # --- helpers ------------------------------------------------------------------------------------------------
-
-    def _i18n(self) -> Any:
-        return self.runtime.service(self, "i18n")
-
-    def _gettext(self) -> Callable[[str], str]:
-        return self._i18n().gettext
-
-    def _dom_id(self) -> str:
-        return "mentora-community-" + re.sub(r"[^A-Za-z0-9_-]", "-", str(self.scope_ids.usage_id))
 
 
 def _thread_url(course_key: Any, thread_id: int) -> str:

@@ -8,7 +8,6 @@ course's Mentora home page.
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from enum import StrEnum
 from typing import Any
@@ -25,6 +24,7 @@ from xblock.validation import ValidationMessage
 from mentora_plugin.host import api
 from mentora_plugin.trainers import api as trainers_api
 from mentora_xblocks import identity
+from mentora_xblocks.common import MentoraBlockMixin
 
 loader = ResourceLoader(__name__)
 
@@ -49,8 +49,11 @@ class TeamStatus(StrEnum):
 
 @XBlock.needs("i18n")
 @XBlock.needs("user")
-class CourseTeamXBlock(StudioEditableXBlockMixin, XBlock):
+class CourseTeamXBlock(MentoraBlockMixin, StudioEditableXBlockMixin, XBlock):
     """Who mentors in this course (full name and username), what the viewer is here, and where to go next."""
+
+    dom_id_prefix = "mentora-course-team"
+    default_title = DEFAULT_TITLE
 
     display_name = String(
         display_name=_("Display name"),
@@ -150,11 +153,6 @@ class CourseTeamXBlock(StudioEditableXBlockMixin, XBlock):
         answer.update(status=status.value, message=messages[status])
         return answer
 
-    def _title(self, gettext: Callable[[str], str]) -> str:
-        """The author's title as typed, or the default title in the viewer's language."""
-        title = (self.display_name or "").strip()
-        return gettext(DEFAULT_TITLE) if not title or title == DEFAULT_TITLE else title
-
     # --- Studio -------------------------------------------------------------------------------------------------
 
     def validate_field_data(self, validation: Any, data: Any) -> None:
@@ -172,24 +170,6 @@ class CourseTeamXBlock(StudioEditableXBlockMixin, XBlock):
                 '<mentora_course_team fallback_course_key="course-v1:MentoraDemo+MENT101+2026"/>',
             ),
         ]
-
-    # --- helpers ------------------------------------------------------------------------------------------------
-
-    def _i18n(self) -> Any:
-        return self.runtime.service(self, "i18n")
-
-    def _gettext(self) -> Callable[[str], str]:
-        """
-        The runtime's gettext, looked up per render so that the viewer's language applies.
-
-        ``gettext`` rather than ``ugettext``: the LMS service answers both, but xblock-sdk's workbench service only
-        routes ``gettext`` to Django (its ``ugettext`` is an untranslating stub).
-        """
-        return self._i18n().gettext
-
-    def _dom_id(self) -> str:
-        """A unique, valid HTML id for this usage (headings are referenced by ``aria-labelledby``)."""
-        return "mentora-course-team-" + re.sub(r"[^A-Za-z0-9_-]", "-", str(self.scope_ids.usage_id))
 
 
 def _profile_url(username: str) -> str | None:

@@ -40,6 +40,7 @@ from xblock.utils.resources import ResourceLoader
 
 from mentora_plugin.reviews import api
 from mentora_xblocks import identity
+from mentora_xblocks.common import MentoraBlockMixin
 
 log = logging.getLogger(__name__)
 loader = ResourceLoader(__name__)
@@ -329,8 +330,10 @@ def _extensions(value: Any) -> list[str]:
 
 @XBlock.needs("i18n")
 @XBlock.needs("user")
-class ProjectXBlock(XBlock):
+class ProjectXBlock(MentoraBlockMixin, XBlock):
     """A practical project: a brief, a rubric, learners' drafts and versions, and the trainers' released feedback."""
+
+    dom_id_prefix = "mentora-project"
 
     has_score = True
     icon_class = "problem"
@@ -1173,18 +1176,6 @@ class ProjectXBlock(XBlock):
                 ' max_file_mb="2" self_assessment="true"/>',
             ),
         ]
-
-    # --- helpers ----------------------------------------------------------------------------------------------------
-
-    def _i18n(self) -> Any:
-        return self.runtime.service(self, "i18n")
-
-    def _gettext(self) -> Callable[[str], str]:
-        """The runtime's gettext (``gettext``, not ``ugettext``: the workbench only routes ``gettext`` to Django)."""
-        return self._i18n().gettext
-
-    def _dom_id(self) -> str:
-        return "mentora-project-" + re.sub(r"[^A-Za-z0-9_-]", "-", str(self.scope_ids.usage_id))
 
 
 class _Shadow:

@@ -81,20 +81,19 @@ EOF
     )
 }
 
-# side_venv VENV LOCK SCRIPT INSTALL: a Python 3.12 venv outside the project's, for a tool that must not share its
-# packages (the Open Badges validator, the openedx-forum benchmark peer). INSTALL is a function run with the venv's
-# python as $1 to install LOCK and prove the tool imports. A re-run is instant when nothing changed: a stamp in the
-# venv records a hash of LOCK, SCRIPT and the interpreter; a venv of another interpreter is replaced, not patched.
-# Prints the venv's python.
+# side_venv VENV LOCK SCRIPT INSTALL STAMP: a Python 3.12 venv outside the project's, for a tool that must not
+# share its packages (the Open Badges validator, the openedx-forum benchmark peer). INSTALL is a function run with
+# the venv's python as $1 to install LOCK and prove the tool imports. A re-run is instant when nothing changed: the
+# file STAMP in the venv (which the tool's users look for) records a hash of LOCK, SCRIPT and the interpreter; a
+# venv of another interpreter is replaced, not patched. Prints the venv's python.
 side_venv() {
-    local venv="$1" lock="$2" script="$3" install="$4" python312 stamp_file
+    local venv="$1" lock="$2" script="$3" install="$4" stamp_file="$1/$5" python312
     [[ -f "$lock" ]] || die "$lock is missing"
     python312="$(require_python 3.12)"
     if [[ -x "$venv/bin/python" ]] && ! "$venv/bin/python" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 12))' 2>/dev/null; then
         log "Replacing $venv: it is not a Python 3.12 environment"
         rm -rf "$venv"
     fi
-    stamp_file="$venv/.mentora-side-venv.stamp"
     _side_venv_stamp() { cat "$lock" "$script" <("$venv/bin/python" -VV) | sha256sum | cut -d' ' -f1; }
     if [[ ! -x "$venv/bin/python" ]] || [[ ! -f "$stamp_file" ]] || [[ "$(cat "$stamp_file")" != "$(_side_venv_stamp)" ]]; then
         if [[ ! -x "$venv/bin/python" ]]; then

@@ -24,4 +24,4 @@ install_peer() {
 }
 
 side_venv "${MENTORA_FORUM_PEER_VENV:-$ROOT/.cache/venv-forum-peer}" "$ROOT/benchmarks/forum_peer_requirements.txt" \
-    "$ROOT/scripts/forum_peer.sh" install_peer
+    "$ROOT/scripts/forum_peer.sh" install_peer .mentora-forum-peer.stamp

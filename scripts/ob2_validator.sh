@@ -26,4 +26,4 @@ install_validator() {
 }
 
 side_venv "${MENTORA_OB2_VENV:-$ROOT/.cache/venv-ob2}" "$ROOT/requirements/ob2-validator.txt" "$ROOT/scripts/ob2_validator.sh" \
-    install_validator
+    install_validator .mentora-ob2.stamp
